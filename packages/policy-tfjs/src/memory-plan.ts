@@ -156,7 +156,7 @@ function budgetOf(input: MemoryPlanInput): { bytes: number; source: string } {
   const bytes = fraction * system
   const share = `${Math.round(fraction * 100)}% of ${formatBytes(system)} system memory`
   if (input.backend === 'wasm' && bytes > WASM_HEAP_BYTES) {
-    return { bytes: WASM_HEAP_BYTES, source: `the WebAssembly heap limit (4 GiB; ${share} is more)` }
+    return { bytes: WASM_HEAP_BYTES, source: `the 4 GiB WebAssembly heap limit (${share} is more)` }
   }
   if (input.backend === 'node-gpu')
     return { bytes, source: `${share} (pass memory.budgetBytes with the GPU's memory)` }

@@ -73,6 +73,31 @@ describe('TfjsPolicy', () => {
       expect(maxAbsDiff(b[0]!.logProbs, a[0]!.logProbs)).toBeLessThan(1e-5)
     })
 
+    it("draws a request with its own seed from that seed alone (position, batch and call seed don't matter)", async () => {
+      const own = { prompt: PROMPT, seed: 41 }
+      const alone = await policy.act([own], { seed: 1, maxNewTokens: 6 })
+      const moved = await policy.act([{ prompt: SHORT }, { prompt: 'look around' }, own], {
+        seed: 2,
+        maxNewTokens: 6,
+      })
+      expect(Array.from(moved[2]!.responseTokens)).toEqual(Array.from(alone[0]!.responseTokens))
+      expect(maxAbsDiff(moved[2]!.logProbs, alone[0]!.logProbs)).toBeLessThan(1e-5)
+      const constrained = { prompt: PROMPT, admissibleActions: ACTIONS, seed: 8 }
+      const c1 = await policy.act([constrained], { seed: 1, mode: 'constrained' })
+      const c2 = await policy.act([{ ...constrained, seed: 9 }, constrained], {
+        seed: 5,
+        mode: 'constrained',
+      })
+      expect(c2[1]!.response).toBe(c1[0]!.response)
+      // Requests without a seed keep the call's per-position streams.
+      const other = await policy.act([own, { prompt: PROMPT }], { seed: 3, maxNewTokens: 6 })
+      const plain = await policy.act([{ prompt: SHORT }, { prompt: PROMPT }], { seed: 3, maxNewTokens: 6 })
+      expect(Array.from(other[1]!.responseTokens)).toEqual(Array.from(plain[1]!.responseTokens))
+      await expect(policy.act([{ prompt: PROMPT, seed: 0.5 }], { seed: 1 })).rejects.toThrow(
+        /requests\[0\]\.seed/u,
+      )
+    })
+
     it('constrained decoding only emits admissible actions, with renormalised log-probs', async () => {
       const admissible = ACTIONS
       const requests = Array.from({ length: 6 }, () => ({ prompt: PROMPT, admissibleActions: admissible }))

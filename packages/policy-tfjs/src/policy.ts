@@ -10,7 +10,7 @@ import {
   type ActResult,
   type Policy,
 } from '@gigpo/protocol'
-import { createRng } from '@gigpo/random'
+import { createRng, type Rng } from '@gigpo/random'
 import { initBackend, type BackendInfo, type BackendPreference } from './backend.js'
 import { chunkByTokens, checkTokenArray, packTeacherForced, type TokenSample } from './batch.js'
 import { readJson, SafetensorsCheckpoint, writeDirectoryAtomic } from './checkpoint.js'
@@ -319,8 +319,9 @@ export class TfjsPolicy implements Policy {
   }
 
   /**
-   * Generates one response per request (batched, KV cache), drawing every random number from `options.seed`
-   * (request `i` uses its own stream `fork(i)`, so a request's result does not depend on its batch).
+   * Generates one response per request (batched, KV cache). A request with its own `seed` draws from that seed
+   * alone, so its response does not depend on the batch, the call or the process it runs in (what distributed
+   * rollouts rely on); request `i` without one draws from stream `fork(i)` of `options.seed`.
    *
    * - `mode: 'free'` samples until EOS or `maxNewTokens` (default 128); the model must write the
    *   `<think>…</think><action>…</action>` format itself.
@@ -359,7 +360,8 @@ export class TfjsPolicy implements Policy {
     const rng = createRng(options.seed)
     const prepared = requests.map((request, i) => {
       const promptTokens = this.encodePrompt(request.prompt)
-      if (mode === 'free') return { promptTokens, rng: rng.fork(i) }
+      const ownRng = requestRng(request, i, rng)
+      if (mode === 'free') return { promptTokens, rng: ownRng }
       const admissibleActions = request.admissibleActions
       if (admissibleActions === undefined || admissibleActions.length === 0) {
         throw new InvalidArgumentError(
@@ -370,7 +372,7 @@ export class TfjsPolicy implements Policy {
         admissibleActions: [...admissibleActions],
         slotWords: [...(this.#options.slotWords?.(request) ?? slotWordsFromPrompt(request.prompt))],
       }
-      return { promptTokens, rng: rng.fork(i), spec, constraint: this.#constraint(spec) }
+      return { promptTokens, rng: ownRng, spec, constraint: this.#constraint(spec) }
     })
     const outputs = generate(this.#model, prepared, {
       ...settings,
@@ -930,6 +932,15 @@ function lossMask(length: number, allowed: readonly Int32Array[] | undefined): F
 
 function range(from: number, to: number): number[] {
   return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i)
+}
+
+/** A request's own stream: from `request.seed` when set (batch-independent), else `fork(i)` of the call's seed. */
+function requestRng(request: ActRequest, i: number, callRng: Rng): Rng {
+  if (request.seed === undefined) return callRng.fork(i)
+  if (!Number.isSafeInteger(request.seed)) {
+    throw new InvalidArgumentError(`requests[${i}].seed: must be a safe integer, got ${request.seed}.`)
+  }
+  return createRng(request.seed)
 }
 
 function checkSeed(seed: number): void {
