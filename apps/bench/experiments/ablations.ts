@@ -3,19 +3,11 @@
  * and F_norm = std vs 1 (mean_std_norm vs mean_norm). The ω sweep uses each environment's script mode (ALFWorld
  * mean_std_norm, WebShop mean_norm); ω = 1 and both modes are Table 1's runs, shared.
  */
-import {
-  defineExperiment,
-  gigpoVariant,
-  scriptMode,
-  VARIANTS,
-  type EnvId,
-  type RunSpec,
-  type Variant,
-} from '../src/experiment.js'
+import { defineExperiment, gigpoVariant, scriptMode, VARIANTS } from '../src/experiment.js'
 import { paragraphs, signed, table } from '../src/markdown.js'
-import type { ReportContext } from '../src/report-context.js'
 import { formatSummary, summarizeSeeds, table1Values } from '../src/summaries.js'
 import { mean } from '../src/stats.js'
+import type { EnvId, ReportContext, RunSpec, Variant } from '../src/types.js'
 
 /** The ablation variants of one environment, in report order. */
 export function ablationVariants(env: EnvId, omegas: readonly number[]): Variant[] {

@@ -5,13 +5,12 @@
  * variance (paired bootstrap over evaluation episodes, labelled as such) — a verdict, and the diagnostics that
  * explain it (how much step-level signal GiGPO actually had).
  */
-import { defineExperiment, VARIANTS, type EnvId, type RunSpec, type Variant } from '../src/experiment.js'
+import { defineExperiment, VARIANTS } from '../src/experiment.js'
 import { bullets, paragraphs, signed, table } from '../src/markdown.js'
 import { paperRow } from '../src/paper.js'
-import type { ReportContext } from '../src/report-context.js'
-import type { Evaluation } from '../src/results.js'
 import { bootstrapMeanInterval, mean, pairedDifferences, tInterval, type Interval } from '../src/stats.js'
 import { episodeValue, table1Values, trainingRecords } from '../src/summaries.js'
+import type { EnvId, Evaluation, ReportContext, RunSpec, Variant } from '../src/types.js'
 
 const GIGPO_VARIANTS = [VARIANTS.gigpoStd, VARIANTS.gigpoNoStd] as const
 

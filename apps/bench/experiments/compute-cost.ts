@@ -3,11 +3,11 @@
  * on top of GRPO (anchor-state grouping and the step advantage), absolute and relative to the stages shared with
  * GRPO. It trains nothing of its own: it reads the timers of Table 1's GiGPO and GRPO runs.
  */
-import { defineExperiment, VARIANTS, type EnvId, type RunSpec, type Variant } from '../src/experiment.js'
+import { defineExperiment, VARIANTS } from '../src/experiment.js'
 import { paragraphs, table } from '../src/markdown.js'
-import type { ReportContext } from '../src/report-context.js'
 import { formatPercent, formatSeconds, meanStageSeconds, trainingRecords } from '../src/summaries.js'
 import { mean } from '../src/stats.js'
+import type { EnvId, ReportContext, RunSpec, Variant } from '../src/types.js'
 
 /** Stages shared with GRPO, as the paper's figure lists them. */
 const SHARED_STAGES = ['gen', 'old_log_prob', 'ref', 'update_actor'] as const

@@ -3,12 +3,12 @@
  * training. Reads the `step_group/share_size_*` metrics of Table 1's GiGPO runs and compares with the paper's
  * statements (singletons below 35% throughout; ≥ 10 over 20% early; shrinking large groups).
  */
-import { defineExperiment, VARIANTS, type EnvId, type RunSpec } from '../src/experiment.js'
+import { defineExperiment, VARIANTS } from '../src/experiment.js'
 import { bullets, image, paragraphs, table } from '../src/markdown.js'
-import type { ReportContext } from '../src/report-context.js'
 import { GROUP_SIZE_BUCKETS, groupSizeShares, metricSeries, seedBand } from '../src/summaries.js'
 import { lineChart, stackedAreaChart } from '../src/svg.js'
 import { mean } from '../src/stats.js'
+import type { EnvId, ReportContext, RunSpec } from '../src/types.js'
 
 export const stepGroups = defineExperiment({
   id: 'step-groups',

@@ -4,10 +4,9 @@
  * SFT base with the same budget. Ours: mean ± std over seeds of the final evaluation; the paper's numbers
  * (Qwen2.5-1.5B-Instruct block, the size closest to ours) beside, with their citations.
  */
-import { defineExperiment, VARIANTS, type EnvId, type RunSpec, type Variant } from '../src/experiment.js'
+import { defineExperiment, VARIANTS } from '../src/experiment.js'
 import { image, paragraphs, table } from '../src/markdown.js'
 import { formatPaperValue, paperRow, type Table1Column } from '../src/paper.js'
-import type { ReportContext } from '../src/report-context.js'
 import {
   columnCounts,
   envColumns,
@@ -17,6 +16,7 @@ import {
   table1Values,
 } from '../src/summaries.js'
 import { barChart, lineChart } from '../src/svg.js'
+import type { EnvId, ReportContext, RunSpec, Variant } from '../src/types.js'
 
 /** The Table 1 variants of a preset, in the paper's row order. */
 export function table1Variants(ppo: boolean): Variant[] {

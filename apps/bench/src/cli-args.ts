@@ -3,8 +3,9 @@
  */
 import { parseArgs } from 'node:util'
 import { InvalidArgumentError } from '@gigpo/protocol'
-import { ENV_IDS, type EnvId } from './experiment.js'
-import { getPreset, PRESET_NAMES, type BenchPreset } from './presets.js'
+import { ENV_IDS } from './experiment.js'
+import { getPreset, PRESET_NAMES } from './presets.js'
+import type { BenchPreset, EnvId } from './types.js'
 
 /** The parsed command line. */
 export interface CliOptions {

@@ -14,7 +14,7 @@ import { selectExperiments } from './plan.js'
 import { envBudget, PRESETS } from './presets.js'
 import { createProgress, formatDuration } from './progress.js'
 import { runBench } from './runner.js'
-import { createForkSpawner } from './spawn.js'
+import { createForkWorkers } from './spawn.js'
 
 const APP_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)))
 
@@ -86,7 +86,7 @@ async function main(): Promise<number> {
     fresh: args.fresh,
     reportOnly: args.reportOnly,
     jobs,
-    spawnChain: createForkSpawner({
+    startWorker: createForkWorkers({
       preset: args.preset.name,
       seeds: args.seeds,
       envs: args.envs,

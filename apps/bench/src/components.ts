@@ -4,8 +4,7 @@
  * policy through the same interface.
  */
 import type { EnvSuite, TrainablePolicy, ValueModel } from '@gigpo/trainer'
-import type { EnvId } from './experiment.js'
-import type { BenchPreset } from './presets.js'
+import type { BenchPreset, EnvId } from './types.js'
 
 /** A policy the bench can train, plus what the report wants to know about it. */
 export interface BenchPolicy extends TrainablePolicy {

@@ -4,11 +4,13 @@
  * results are paired across methods.
  */
 import { createLocalRolloutWorker, validate, type EnvSuite, type TrainerConfig } from '@gigpo/trainer'
-import type { EnvId } from './experiment.js'
-import type { EpisodeOutcome, Evaluation } from './results.js'
+import type { EnvId, EpisodeOutcome, Evaluation } from './types.js'
 
 /** Base seed of the evaluation task draw (far from every training seed). */
 export const EVAL_TASK_SEED = 7_000_000
+
+/** Sampling seed of the final evaluations' first rollout. */
+export const EVAL_SAMPLING_SEED = 1_000_003
 
 /** Options of {@link evaluatePolicy}. */
 export interface EvaluatePolicyOptions {
@@ -19,6 +21,11 @@ export interface EvaluatePolicyOptions {
   readonly config: TrainerConfig
   readonly episodes: number
   readonly rollouts: number
+  /**
+   * Sampling seed of rollout 0 (rollout r uses `samplingSeed + r`); the same for every run, so evaluations pair
+   * up. @defaultValue {@link EVAL_SAMPLING_SEED}
+   */
+  readonly samplingSeed?: number
   readonly onProgress?: (done: {
     readonly step: number
     readonly active: number
@@ -42,7 +49,10 @@ export async function evaluatePolicy(options: EvaluatePolicyOptions): Promise<Ev
       worker,
       rolloutsDone: 0,
       // Common random numbers: every run samples its evaluation with the same seeds.
-      seeds: Array.from({ length: options.rollouts }, (_, r) => 1_000_003 + r),
+      seeds: Array.from(
+        { length: options.rollouts },
+        (_, r) => (options.samplingSeed ?? EVAL_SAMPLING_SEED) + r,
+      ),
       policyVersion: 0,
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     })

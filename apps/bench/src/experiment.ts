@@ -3,75 +3,15 @@
  * of RESULTS.md it writes from their metrics. Experiments live in `experiments/*.ts`, one per paper table or
  * figure, each built with {@link defineExperiment}.
  */
-import type { EstimatorName, GigpoMode } from '@gigpo/trainer'
-import type { BenchPreset } from './presets.js'
-import type { ReportContext } from './report-context.js'
-
-/** The environments of the paper's Table 1. */
-export type EnvId = 'alfworld' | 'webshop'
+import type { GigpoMode } from '@gigpo/trainer'
+import type { EnvId, Experiment, RunSpec, Variant } from './types.js'
 
 /** All environments, in the paper's column order. */
 export const ENV_IDS: readonly EnvId[] = ['alfworld', 'webshop']
 
-/**
- * An algorithm variant: which estimator, and GiGPO's settings. Everything else (rollout budget, optimiser,
- * KL, clip, γ) comes from the preset and is the same for every variant, as in the paper (§5.1: "exactly the
- * same hyperparameters").
- */
-export interface Variant {
-  /** Directory-safe id, e.g. `gigpo-std` or `gigpo-nostd-w0.5`. */
-  readonly id: string
-  /** Row label in the tables, e.g. `GiGPO w/ std`. */
-  readonly label: string
-  readonly estimator: EstimatorName
-  /** GiGPO's F_norm (Eq. 3, 7). */
-  readonly mode?: GigpoMode
-  /** GiGPO's ω (Eq. 8). @defaultValue `1` */
-  readonly stepAdvantageWeight?: number
-  /** GRPO: divide by the group std (`norm_adv_by_std_in_grpo`). @defaultValue `true` */
-  readonly grpoNormalizeByStd?: boolean
-  /** The `method` of the matching `references/paper.json` Table 1 row, if any. */
-  readonly paperMethod?: string
-}
-
-/** One training run: an environment, a variant and a seed. */
-export interface RunSpec {
-  readonly env: EnvId
-  readonly variant: Variant
-  readonly seed: number
-}
-
 /** The run's directory below the preset's output directory, e.g. `alfworld/gigpo-std/seed-0`. */
 export function runId(spec: RunSpec): string {
   return `${spec.env}/${spec.variant.id}/seed-${spec.seed}`
-}
-
-/** What an experiment sees when it lists its runs. */
-export interface PlanContext {
-  readonly preset: BenchPreset
-  /** The seeds of this invocation (the preset's, or `--seeds`). */
-  readonly seeds: readonly number[]
-  /** The environments of this invocation (the preset's, or `--envs`). */
-  readonly envs: readonly EnvId[]
-}
-
-/** An experiment: its runs and its report section. */
-export interface Experiment {
-  /** Short id used on the command line (`--experiments table1,ablations`). */
-  readonly id: string
-  /** Section title in RESULTS.md. */
-  readonly title: string
-  /** Where in the paper the numbers it compares with come from, e.g. `Table 1`. */
-  readonly paperRef: string
-  /** One line for `--list`. */
-  readonly summary: string
-  /**
-   * The runs it needs. Runs with the same id (same env, variant, seed) are trained once and shared between
-   * experiments (the compute-cost table reads Table 1's GiGPO runs, for example).
-   */
-  runs(context: PlanContext): readonly RunSpec[]
-  /** Markdown of its section of RESULTS.md (it may write plots through `context.plot`). */
-  report(context: ReportContext): string | Promise<string>
 }
 
 /**

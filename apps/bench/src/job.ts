@@ -1,13 +1,14 @@
 /**
- * A child process of the CLI's parallel mode (`--jobs n`): runs one chain (an SFT base and its runs) with the
- * real components and reports progress, finished runs and failures to the parent over IPC.
+ * A worker process of the CLI's parallel mode (`--jobs n`): loads the real components once, then runs the chains
+ * (an SFT base, or one run) the parent sends, one after another, reporting progress, finished runs and failures
+ * over IPC. It exits when the parent sends `close` or disconnects.
  */
-import type { EnvId } from './experiment.js'
 import { getPreset } from './presets.js'
 import type { Progress } from './progress.js'
 import { createRealComponents } from './real-components.js'
 import { presetLayout } from './results.js'
 import { runChain, type Chain } from './runner.js'
+import type { EnvId } from './types.js'
 
 /** What the parent passes (as JSON in `argv[2]`). */
 export interface JobInput {
@@ -15,10 +16,12 @@ export interface JobInput {
   readonly seeds: readonly number[]
   readonly envs: readonly EnvId[]
   readonly outDir: string
-  readonly chain: Chain
   readonly backend?: string
   readonly command: string
 }
+
+/** Messages from the parent to a job. */
+export type JobRequest = { readonly kind: 'chain'; readonly chain: Chain } | { readonly kind: 'close' }
 
 /** Messages from a job to the parent. */
 export type JobMessage =
@@ -27,6 +30,7 @@ export type JobMessage =
   | { readonly kind: 'log'; readonly line: string }
   | { readonly kind: 'run-done' }
   | {
+      /** The end of a chain: its failures (possibly none). */
       readonly kind: 'failures'
       readonly failures: readonly { readonly id: string; readonly message: string }[]
     }
@@ -62,24 +66,37 @@ async function main(): Promise<void> {
     log: (line) => void send({ kind: 'log', line }),
     finish: () => undefined,
   }
-  const failures = await runChain({
-    preset,
-    layout: presetLayout(`${input.outDir}/${preset.name}`),
-    context: { preset, seeds: input.seeds, envs: input.envs },
-    chain: input.chain,
-    components,
-    progress,
-    command: input.command,
-    onRunDone: () => send({ kind: 'run-done' }),
+  const runOne = async (chain: Chain) => {
+    const failures = await runChain({
+      preset,
+      layout: presetLayout(`${input.outDir}/${preset.name}`),
+      context: { preset, seeds: input.seeds, envs: input.envs },
+      chain,
+      components,
+      progress,
+      command: input.command,
+      onRunDone: () => send({ kind: 'run-done' }),
+    })
+    await send({
+      kind: 'failures',
+      failures: failures.map((f) => ({
+        id: f.id,
+        message: f.error instanceof Error ? (f.error.stack ?? f.error.message) : String(f.error),
+      })),
+    })
+  }
+  // Chains arrive one at a time (the parent waits for `failures` before sending the next); run them in order.
+  let queue = Promise.resolve()
+  process.on('message', (request: JobRequest) => {
+    if (request.kind === 'close') {
+      void queue.then(() => process.disconnect?.())
+      return
+    }
+    queue = queue.then(() => runOne(request.chain))
   })
-  await send({
-    kind: 'failures',
-    failures: failures.map((f) => ({
-      id: f.id,
-      message: f.error instanceof Error ? (f.error.stack ?? f.error.message) : String(f.error),
-    })),
+  process.once('disconnect', () => {
+    void queue.then(() => process.exit(process.exitCode ?? 0))
   })
-  process.disconnect?.()
 }
 
 main().catch(async (error: unknown) => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { InvalidArgumentError } from '@gigpo/protocol'
 import { EXPERIMENTS } from '../experiments/index.js'
-import { defineExperiment, runId, VARIANTS, type PlanContext } from './experiment.js'
+import { defineExperiment, runId, VARIANTS } from './experiment.js'
 import { planBases, planRuns, runUnits, selectExperiments, workUnits } from './plan.js'
 import { PRESETS } from './presets.js'
+import type { PlanContext } from './types.js'
 
 const context: PlanContext = { preset: PRESETS.standard, seeds: [0, 1], envs: ['alfworld', 'webshop'] }
 

@@ -4,9 +4,10 @@
  * from the trainer's latest checkpoint).
  */
 import { InvalidArgumentError } from '@gigpo/protocol'
-import { runId, type EnvId, type Experiment, type PlanContext, type RunSpec } from './experiment.js'
+import { runId } from './experiment.js'
 import { envBudget } from './presets.js'
-import { isRunComplete, readJsonIfExists, type Evaluation, type PresetLayout } from './results.js'
+import { isRunComplete, readJsonIfExists, type PresetLayout } from './results.js'
+import type { EnvId, Evaluation, Experiment, PlanContext, RunSpec } from './types.js'
 
 /** Picks experiments by id (`undefined` = the preset's defaults); unknown ids are an error listing the valid ones. */
 export function selectExperiments(

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { InvalidArgumentError } from '@gigpo/protocol'
 import { resolveTrainerConfig } from '@gigpo/trainer'
 import { EXPERIMENTS } from '../experiments/index.js'
-import { ENV_IDS, gigpoVariant, VARIANTS, type Variant } from './experiment.js'
+import { ENV_IDS, gigpoVariant, VARIANTS } from './experiment.js'
 import { planRuns } from './plan.js'
 import { envBudget, getPreset, PRESET_NAMES, PRESETS } from './presets.js'
 import { deepMerge, trainerConfigFor } from './run-config.js'
+import type { Variant } from './types.js'
 
 const ALL_VARIANTS: Variant[] = [
   ...Object.values(VARIANTS),

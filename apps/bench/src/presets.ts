@@ -7,74 +7,15 @@
  * step cap) and the same optimiser, from the same SFT base: only the advantage estimator differs.
  */
 import { InvalidArgumentError } from '@gigpo/protocol'
-import type { TrainerConfigInput } from '@gigpo/trainer'
-import type { EnvId } from './experiment.js'
-
-/** Preset names. */
-export type BenchPresetName = 'quick' | 'standard' | 'paper' | 'smoke'
+import { QUICK_ALFWORLD_GAMES, QUICK_WEBSHOP_GOALS } from './subsets.js'
+import type { BenchPreset, BenchPresetName, EnvBudget, EnvId } from './types.js'
 
 /** The presets a user picks from (`smoke` is for tests, but it works from the CLI too). */
 export const PRESET_NAMES: readonly BenchPresetName[] = ['quick', 'standard', 'paper', 'smoke']
 
-/** The size knobs of the policy model (Hugging Face `Qwen2Config` names). */
-export interface ModelSize {
-  readonly hidden_size?: number
-  readonly intermediate_size?: number
-  readonly num_hidden_layers?: number
-  readonly num_attention_heads?: number
-  readonly num_key_value_heads?: number
-  readonly max_position_embeddings?: number
-}
-
-/** Supervised warm start that makes the shared SFT base (a stand-in for the paper's instruct model). */
-export interface SftBudget {
-  /** Expert episodes played for demonstrations (won ones become examples). */
-  readonly demonstrations: number
-  readonly epochs: number
-  readonly batchSize: number
-  readonly lr: number
-}
-
-/** Everything one environment's runs use under a preset. */
-export interface EnvBudget {
-  /**
-   * Trainer config shared by every variant (rollout budget, step cap, iterations, optimiser, validation). The
-   * variant adds its `algorithm` section; the seed sets `env.seed` and `trainer.seed`.
-   */
-  readonly trainer: TrainerConfigInput
-  /** The evaluation of the final policy (and of the SFT base): episodes × rollouts on the eval split. */
-  readonly finalEval: { readonly episodes: number; readonly rollouts: number }
-  readonly sft: SftBudget
-}
-
-/** A bench preset. */
-export interface BenchPreset {
-  readonly name: BenchPresetName
-  /** One paragraph for the README / RESULTS.md. */
-  readonly description: string
-  /** Seeds run by default. */
-  readonly seeds: readonly number[]
-  /** Environments run by default. */
-  readonly envs: readonly EnvId[]
-  /** Experiments run by default (ids of `experiments/*.ts`). */
-  readonly experiments: readonly string[]
-  /** Policy model size. */
-  readonly model: ModelSize
-  /** Word-vocabulary size of the policy's tokenizer (built from the environments' texts). */
-  readonly vocabularySize: number
-  /** Include PPO with a critic in Table 1. */
-  readonly ppo: boolean
-  /** ω values of the ω ablation (besides ω = 1 of Table 1; ω = 0 is "w/o step term"). */
-  readonly ablationOmegas: readonly number[]
-  readonly alfworld: EnvBudget
-  readonly webshop: EnvBudget
-  /** Wall time measured for the default invocation on the reference machine, for the README and the report. */
-  readonly measured?: string
-}
-
 const SHARED_QUICK_ACTOR = {
   // A small model from an SFT base moves much faster than a 1.5B one; 1e-6 would not move it in 10 iterations.
-  lr: 1e-4,
+  lr: 3e-4,
   klLossCoef: 0.01,
   entropyCoeff: 0.001,
 } as const
@@ -84,16 +25,18 @@ export const PRESETS: Readonly<Record<BenchPresetName, BenchPreset>> = {
   quick: {
     name: 'quick',
     description:
-      'One seed, a sub-million-parameter Qwen2-style policy trained from an SFT base on CPU (WebAssembly), small ' +
-      'groups, a short step cap and a few iterations, on the bundled ALFWorld games and WebShop catalogue. ' +
-      'The same algorithms, environments and data as the paper at a scale that fits in 15 minutes on two cores.',
+      'One seed, a ~0.1M-parameter one-layer Qwen2-style policy trained on CPU (WebAssembly) from an SFT base on ' +
+      'perturbed expert demonstrations, 4 groups × 4 per iteration, on fixed task subsets (12 ALFWorld train ' +
+      'games, two per task type; 8 WebShop goals) that it is trained and evaluated on: an in-distribution check ' +
+      'at memorisation scale with the same algorithms, environments and data as the paper, in 15 minutes on two ' +
+      'cores.',
     seeds: [0],
     envs: ['alfworld', 'webshop'],
     experiments: ['table1', 'compute-cost', 'step-groups', 'claim', 'micro-benchmarks'],
     model: {
       hidden_size: 64,
       intermediate_size: 192,
-      num_hidden_layers: 2,
+      num_hidden_layers: 1,
       num_attention_heads: 4,
       num_key_value_heads: 2,
       max_position_embeddings: 4096,
@@ -101,30 +44,44 @@ export const PRESETS: Readonly<Record<BenchPresetName, BenchPreset>> = {
     vocabularySize: 4096,
     ppo: false,
     ablationOmegas: [0],
-    measured:
-      '9m14s wall, 2 jobs, on 2 cores shared with other builds (load average ≈ 5); 8m12s CPU in all, so about ' +
-      '4–5 minutes on an idle 2-core machine',
     alfworld: {
+      tasks: QUICK_ALFWORLD_GAMES,
       trainer: {
-        env: { maxSteps: 6 },
+        env: { maxSteps: 15, trainSplit: 'train', evalSplit: 'train' },
         rollout: { groupsPerIteration: 4, groupSize: 4, decoding: 'constrained', maxNewTokens: 32 },
-        actor: { ...SHARED_QUICK_ACTOR, miniBatchSize: 48, microBatchSize: 16, logProbMicroBatchSize: 32 },
+        actor: { ...SHARED_QUICK_ACTOR, miniBatchSize: 64, microBatchSize: 16, logProbMicroBatchSize: 32 },
         validation: { every: 0, beforeTrain: false, episodes: 24, rollouts: 1 },
-        trainer: { iterations: 4, checkpointEvery: 1 },
+        trainer: { iterations: 8, checkpointEvery: 1 },
       },
-      finalEval: { episodes: 24, rollouts: 1 },
-      sft: { demonstrations: 32, epochs: 2, batchSize: 16, lr: 5e-3 },
+      finalEval: { episodes: 96, rollouts: 1 },
+      sft: {
+        demonstrations: 36,
+        epochs: 16,
+        batchSize: 8,
+        lr: 1e-2,
+        perturbation: 0.2,
+        maxSteps: 15,
+        stopAt: { successRate: 0.2, episodes: 24, from: 6, every: 2 },
+      },
     },
     webshop: {
+      tasks: QUICK_WEBSHOP_GOALS,
       trainer: {
-        env: { maxSteps: 5 },
-        rollout: { groupsPerIteration: 3, groupSize: 4, decoding: 'constrained', maxNewTokens: 32 },
+        env: { maxSteps: 10, trainSplit: 'train', evalSplit: 'train' },
+        rollout: { groupsPerIteration: 4, groupSize: 4, decoding: 'constrained', maxNewTokens: 32 },
         actor: { ...SHARED_QUICK_ACTOR, miniBatchSize: 32, microBatchSize: 8, logProbMicroBatchSize: 16 },
         validation: { every: 0, beforeTrain: false, episodes: 16, rollouts: 1 },
-        trainer: { iterations: 3, checkpointEvery: 1 },
+        trainer: { iterations: 8, checkpointEvery: 1 },
       },
-      finalEval: { episodes: 16, rollouts: 1 },
-      sft: { demonstrations: 16, epochs: 2, batchSize: 16, lr: 5e-3 },
+      finalEval: { episodes: 64, rollouts: 1 },
+      sft: {
+        demonstrations: 16,
+        epochs: 16,
+        batchSize: 8,
+        lr: 1e-2,
+        maxSteps: 10,
+        stopAt: { successRate: 0.15, episodes: 16, from: 8, every: 2 },
+      },
     },
   },
   standard: {

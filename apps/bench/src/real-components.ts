@@ -19,7 +19,7 @@ import {
 import { createWebShopWorld } from '@gigpo/envs-webshop'
 import { createAlfworldSuite, createWebShopSuite, type EnvSuite } from '@gigpo/trainer'
 import type { BenchComponents, BenchPolicy } from './components.js'
-import type { EnvId } from './experiment.js'
+import type { EnvId } from './types.js'
 
 /** Options of {@link createRealComponents}. */
 export interface RealComponentsOptions {

@@ -1,12 +1,12 @@
 import { XMLValidator } from 'fast-xml-parser'
 import { describe, expect, it } from 'vitest'
 import { EXPERIMENTS } from '../experiments/index.js'
-import { VARIANTS, type EnvId, type Variant } from './experiment.js'
+import { VARIANTS } from './experiment.js'
 import { loadPaperReferences } from './paper.js'
 import { PRESETS } from './presets.js'
 import { buildReport, type ReportInput } from './report.js'
-import type { RunResult } from './results.js'
 import { makeEvaluation, makeRun } from './testing/fixtures.js'
+import type { EnvId, RunResult, Variant } from './types.js'
 
 const paper = loadPaperReferences()
 const experiments = EXPERIMENTS.filter((e) => e.id !== 'micro-benchmarks')

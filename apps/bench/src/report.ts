@@ -5,23 +5,24 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
-import { runId, type EnvId, type Experiment, type RunSpec } from './experiment.js'
+import { runId } from './experiment.js'
 import type { Fingerprint } from './fingerprint.js'
 import { bullets, paragraphs, table } from './markdown.js'
 import { loadPaperReferences, type PaperReferences } from './paper.js'
-import { envBudget, type BenchPreset } from './presets.js'
-import type { ReportContext } from './report-context.js'
-import {
-  loadRun,
-  readJsonIfExists,
-  type BaseInfo,
-  type Evaluation,
-  type Invocation,
-  type PresetLayout,
-  type RunResult,
-} from './results.js'
+import { envBudget } from './presets.js'
+import { loadRun, readJsonIfExists, type Invocation, type PresetLayout } from './results.js'
 import type { TrainerConfigInput } from '@gigpo/trainer'
 import { formatDuration } from './progress.js'
+import type {
+  BaseInfo,
+  BenchPreset,
+  EnvId,
+  Evaluation,
+  Experiment,
+  ReportContext,
+  RunResult,
+  RunSpec,
+} from './types.js'
 
 /** Everything the report is built from, already loaded. */
 export interface ReportInput {

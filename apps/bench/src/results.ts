@@ -19,54 +19,9 @@
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { readMetricsFile, type MetricsRecord } from '@gigpo/trainer'
-import { runId, type EnvId, type RunSpec } from './experiment.js'
-
-/** The outcome of one evaluation episode. */
-export interface EpisodeOutcome {
-  /** Evaluation slot (the same slot plays the same task in every run of a preset: results are paired). */
-  readonly slot: number
-  /** Evaluation rollout index (0 … rollouts − 1). */
-  readonly rollout: number
-  readonly taskId: string
-  /** ALFWorld task type (`pick_and_place`, …); absent for WebShop. */
-  readonly taskType?: string
-  readonly success: boolean
-  /** WebShop task score in [0, 1]; absent for ALFWorld. */
-  readonly score?: number
-  /** Steps taken. */
-  readonly length: number
-}
-
-/** `eval.json`: the evaluation of a final policy or of an SFT base. */
-export interface Evaluation {
-  readonly format: 'gigpo-bench-eval/v1'
-  readonly env: EnvId
-  readonly split: string
-  readonly episodes: readonly EpisodeOutcome[]
-  /** The trainer's `val/*` metrics of this evaluation. */
-  readonly metrics: Readonly<Record<string, number>>
-  /** Wall seconds of the evaluation. */
-  readonly seconds: number
-}
-
-/** `base.json`: how the SFT base was made. */
-export interface BaseInfo {
-  readonly format: 'gigpo-bench-base/v1'
-  readonly env: EnvId
-  readonly seed: number
-  /** `warm_start/*`-style metrics of the SFT (examples, expert success, loss). */
-  readonly metrics: Readonly<Record<string, number>>
-  readonly seconds: number
-  readonly parameters?: number
-  /** The SFT settings used. */
-  readonly sft?: {
-    readonly demonstrations: number
-    readonly epochs: number
-    readonly batchSize: number
-    readonly lr: number
-  }
-}
+import { readMetricsFile } from '@gigpo/trainer'
+import { runId } from './experiment.js'
+import type { EnvId, Evaluation, RunResult, RunSpec } from './types.js'
 
 /** Paths of a preset's output directory. */
 export interface PresetLayout {
@@ -153,18 +108,6 @@ export async function readJsonIfExists<T>(path: string): Promise<T | undefined> 
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw new Error(`Cannot read ${path}: ${(error as Error).message}`, { cause: error })
   }
-}
-
-/** A run as the report sees it. */
-export interface RunResult {
-  readonly spec: RunSpec
-  readonly id: string
-  /** `complete`: evaluated; `partial`: some iterations logged; `missing`: nothing yet. */
-  readonly status: 'complete' | 'partial' | 'missing'
-  readonly metrics: readonly MetricsRecord[]
-  /** The bench's advantage diagnostics per iteration (`diagnostics.jsonl`). */
-  readonly diagnostics: readonly MetricsRecord[]
-  readonly evaluation?: Evaluation
 }
 
 /** Reads a run's metrics and evaluation. */

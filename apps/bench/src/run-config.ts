@@ -4,8 +4,8 @@
  * gets the same number of trajectories as single-member groups (the reference's PPO script does the same).
  */
 import type { TrainerConfigInput } from '@gigpo/trainer'
-import type { RunSpec } from './experiment.js'
-import { envBudget, type BenchPreset } from './presets.js'
+import { envBudget } from './presets.js'
+import type { BenchPreset, RunSpec } from './types.js'
 
 type Plain = Record<string, unknown>
 

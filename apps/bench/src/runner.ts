@@ -9,32 +9,39 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import {
-  collectDemonstrations,
   createEstimator,
   createMetricsLog,
+  createTrainer,
+  demonstrationResponse,
   resolveTrainerConfig,
+  type EnvSuite,
+  type SftExample,
   type TrainerConfig,
   type TrainerEvent,
 } from '@gigpo/trainer'
-import { createTrainer } from '@gigpo/trainer'
 import type { BenchComponents, BenchPolicy } from './components.js'
+import { collectPerturbedDemonstrations } from './demonstrations.js'
 import { createDiagnosingEstimator } from './diagnostics.js'
 import { evaluatePolicy } from './evaluate.js'
-import { runId, type EnvId, type Experiment, type PlanContext, type RunSpec } from './experiment.js'
+import { runId } from './experiment.js'
 import { takeFingerprint } from './fingerprint.js'
 import { baseUnits, checkDone, evalUnits, planRuns, workUnits, type PlannedWork } from './plan.js'
-import { envBudget, type BenchPreset } from './presets.js'
+import { envBudget } from './presets.js'
 import type { Progress } from './progress.js'
 import { writeReport } from './report.js'
-import {
-  presetLayout,
-  readJsonIfExists,
-  type BaseInfo,
-  type Evaluation,
-  type Invocation,
-  type PresetLayout,
-} from './results.js'
+import { presetLayout, readJsonIfExists, type Invocation, type PresetLayout } from './results.js'
 import { runSeeds, trainerConfigFor } from './run-config.js'
+import { restrictSuite } from './task-subset.js'
+import type {
+  BaseInfo,
+  BenchPreset,
+  EnvId,
+  Evaluation,
+  Experiment,
+  PlanContext,
+  RunSpec,
+  SftBudget,
+} from './types.js'
 
 /** A failed base or run, by id. */
 export interface Failure {
@@ -51,14 +58,16 @@ export interface Chain {
 }
 
 /**
- * Runs a chain somewhere else (a child process), reporting through `progress` and calling `onRunDone` after each
- * finished run; resolves to its failures.
+ * A worker that runs chains one after another somewhere else (the CLI's: a child process that keeps its
+ * environments and TF.js backend between chains), reporting through `progress` and calling `onRunDone` after each
+ * finished run.
  */
-export type ChainSpawner = (
-  chain: Chain,
-  progress: Progress,
-  onRunDone: () => Promise<unknown>,
-) => Promise<readonly Failure[]>
+export interface ChainWorker {
+  /** Runs `chain`; resolves to its failures. */
+  run(chain: Chain, progress: Progress, onRunDone: () => Promise<unknown>): Promise<readonly Failure[]>
+  /** Stops the worker (after its last chain). */
+  close(): Promise<void>
+}
 
 /** Options of {@link runBench}. */
 export interface RunBenchOptions {
@@ -74,11 +83,12 @@ export interface RunBenchOptions {
   /** Only regenerate the report from the files. @defaultValue `false` */
   readonly reportOnly?: boolean
   /**
-   * Chains run at once. With more than one, each chain runs through `spawnChain` (the CLI forks a process per
-   * chain: TF.js's backend is process-wide and single-threaded on WebAssembly). @defaultValue `1`
+   * Workers run at once. With more than one, the work is cut into units (each SFT base; each run) that `jobs`
+   * workers from `startWorker` take in plan order as soon as a unit's SFT base exists (the CLI forks a process per
+   * worker: TF.js's backend is process-wide and single-threaded on WebAssembly). @defaultValue `1`
    */
   readonly jobs?: number
-  readonly spawnChain?: ChainSpawner
+  readonly startWorker?: () => ChainWorker
   readonly progress: Progress
   /** The command line, for the fingerprint. */
   readonly command: string
@@ -141,7 +151,7 @@ export async function runBench(options: RunBenchOptions): Promise<RunBenchResult
   progress.advance(units.done)
   const skipped = work.runs.filter((r) => r.done).length
   const chains = planChains(work)
-  const jobs = Math.max(1, Math.min(options.jobs ?? 1, chains.length))
+  const jobs = Math.max(1, Math.min(options.jobs ?? 1, planUnits(chains).length))
   progress.log(
     `${preset.name}: ${runs.length} runs (${skipped} already complete), ${work.bases.length} SFT bases, ` +
       `${jobs} job(s) → ${layout.root}`,
@@ -155,36 +165,20 @@ export async function runBench(options: RunBenchOptions): Promise<RunBenchResult
   }
   await writeFile(layout.invocation, `${JSON.stringify(invocation, null, 2)}\n`)
   const failures: Failure[] = []
-  if (jobs === 1 || options.spawnChain === undefined) {
+  if (jobs === 1 || options.startWorker === undefined) {
     for (const chain of chains) {
       failures.push(...(await runChain({ ...options, layout, context, chain, onRunDone: report })))
     }
   } else {
-    const spawn = options.spawnChain
-    const queue = [...chains]
-    const statuses = new Map<string, string>()
-    const worker = async () => {
-      for (let chain = queue.shift(); chain !== undefined; chain = queue.shift()) {
-        const key = `${chain.env}/seed-${chain.seed}`
-        const sub: Progress = {
-          get done() {
-            return progress.done
-          },
-          setTotal: () => undefined,
-          advance: (n) => progress.advance(n),
-          status: (text) => {
-            statuses.set(key, text)
-            progress.status([...statuses.values()].join(' | '))
-          },
-          log: (line) => progress.log(line),
-          finish: () => undefined,
-        }
-        failures.push(...(await spawn(chain, sub, report)))
-        statuses.delete(key)
-        await report()
-      }
-    }
-    await Promise.all(Array.from({ length: jobs }, () => worker()))
+    failures.push(
+      ...(await runUnits({
+        units: planUnits(chains),
+        jobs,
+        startWorker: options.startWorker,
+        progress,
+        onRunDone: report,
+      })),
+    )
   }
   const wallSeconds = (performance.now() - started) / 1000
   const finished: Invocation = {
@@ -197,6 +191,98 @@ export async function runBench(options: RunBenchOptions): Promise<RunBenchResult
   const results = await report()
   progress.finish()
   return { layout, results, runs, failures, wallSeconds: (performance.now() - started) / 1000 }
+}
+
+/**
+ * The units of parallel work, in plan order: every SFT base still to make, then every unfinished run as its own
+ * unit (a run needs its base: {@link runUnits} starts it once the base exists).
+ */
+export function planUnits(chains: readonly Chain[]): Chain[] {
+  const bases = chains.filter((c) => !c.baseDone).map((c) => ({ ...c, runs: [] }))
+  const runs = chains.flatMap((c) =>
+    c.runs.map((spec) => ({ env: c.env, seed: c.seed, baseDone: true, runs: [spec] })),
+  )
+  return [...bases, ...runs]
+}
+
+/** Options of {@link runUnits}. */
+export interface RunUnitsOptions {
+  /** Units from {@link planUnits}: bases, then single runs. */
+  readonly units: readonly Chain[]
+  readonly jobs: number
+  readonly startWorker: () => ChainWorker
+  readonly progress: Progress
+  /** Called after each finished run and unit (the report is regenerated). */
+  readonly onRunDone: () => Promise<unknown>
+}
+
+/**
+ * Runs units on `jobs` workers: each worker takes the first unit that can start (a base at once; a run once the
+ * base of its environment and seed is made — the runs of a base that failed are dropped, its failure reported), so
+ * two environments of unequal cost still keep both workers busy. Resolves to every failure.
+ */
+export async function runUnits(options: RunUnitsOptions): Promise<Failure[]> {
+  const queue = [...options.units]
+  const key = (unit: Chain) => `${unit.env}/seed-${unit.seed}`
+  const makingBase = new Set(queue.filter((u) => !u.baseDone).map(key))
+  const failedBases = new Set<string>()
+  const waiting: (() => void)[] = []
+  const failures: Failure[] = []
+  const statuses = new Map<number, string>()
+  const next = (): Chain | 'wait' | undefined => {
+    for (let i = 0; i < queue.length; i++) {
+      const unit = queue[i]!
+      if (unit.baseDone && failedBases.has(key(unit))) {
+        queue.splice(i--, 1)
+        continue
+      }
+      if (!unit.baseDone || !makingBase.has(key(unit))) return queue.splice(i, 1)[0]
+    }
+    return queue.length === 0 ? undefined : 'wait'
+  }
+  const work = async (index: number) => {
+    let worker: ChainWorker | undefined
+    try {
+      for (let unit = next(); unit !== undefined; unit = next()) {
+        if (unit === 'wait') {
+          await new Promise<void>((resolve) => waiting.push(resolve))
+          continue
+        }
+        const sub: Progress = {
+          get done() {
+            return options.progress.done
+          },
+          setTotal: () => undefined,
+          advance: (n) => options.progress.advance(n),
+          status: (text) => {
+            statuses.set(index, text)
+            options.progress.status([...statuses.values()].join(' | '))
+          },
+          log: (line) => options.progress.log(line),
+          finish: () => undefined,
+        }
+        worker ??= options.startWorker()
+        let unitFailures: readonly Failure[]
+        try {
+          unitFailures = await worker.run(unit, sub, options.onRunDone)
+        } catch (error) {
+          unitFailures = [{ id: key(unit), error }]
+        }
+        failures.push(...unitFailures)
+        statuses.delete(index)
+        if (!unit.baseDone) {
+          makingBase.delete(key(unit))
+          if (unitFailures.length > 0) failedBases.add(key(unit))
+          for (const wake of waiting.splice(0)) wake()
+        }
+        await options.onRunDone()
+      }
+    } finally {
+      await worker?.close()
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, options.jobs) }, (_, i) => work(i)))
+  return failures
 }
 
 /** Options of {@link runChain}. */
@@ -249,6 +335,32 @@ function baseConfig(preset: BenchPreset, env: EnvId, seed: number): TrainerConfi
   )
 }
 
+/** The suites a preset's runs of `env` use. */
+export interface EnvSuites {
+  /** Training rollouts: the preset's task subset drawn at random, or the environment's own draw. */
+  readonly train: EnvSuite
+  /**
+   * Demonstrations and evaluation: the subset cycled in order (every task equally often), or the environment's
+   * own draw on its split.
+   */
+  readonly evaluation: EnvSuite
+}
+
+/** The suites of `env` under `preset` (restricted to the preset's task subset when it has one). */
+export function envSuites(options: {
+  readonly components: BenchComponents
+  readonly preset: BenchPreset
+  readonly env: EnvId
+}): EnvSuites {
+  const suite = options.components.suite(options.env)
+  const subset = envBudget(options.preset, options.env).tasks
+  if (subset === undefined) return { train: suite, evaluation: suite }
+  return {
+    train: restrictSuite(suite, { subset, draw: 'random' }),
+    evaluation: restrictSuite(suite, { subset, draw: 'cycle' }),
+  }
+}
+
 /** Makes (or finishes making) the SFT base of (env, seed): demonstrations → SFT → save → evaluate. */
 async function makeBase(
   options: RunChainOptions & { readonly env: EnvId; readonly seed: number },
@@ -256,22 +368,27 @@ async function makeBase(
   const { env, seed, preset, components, progress } = options
   const paths = options.layout.base(env, seed)
   const budget = envBudget(preset, env)
-  const suite = components.suite(env)
+  const suite = envSuites({ components, preset, env }).evaluation
   const config = baseConfig(preset, env, seed)
   let info = await readJsonIfExists<BaseInfo>(paths.info)
   if (info === undefined) {
     const started = performance.now()
     progress.status(`${env} seed ${seed}: SFT base · expert demonstrations`)
-    const demos = await collectDemonstrations({
+    const decoding = config.rollout.decoding
+    const demos = await collectPerturbedDemonstrations({
       suite,
       episodes: budget.sft.demonstrations,
       split: config.env.trainSplit,
       baseSeed: runSeeds(seed).envSeed + 100_000,
-      // The expert gets the reference's step cap (50 / 15), not the preset's shorter training cap: only won
+      // By default the expert gets the reference's step cap (50 / 15), not a shorter training cap: only won
       // episodes become examples, and a short cap would drop the longer tasks' demonstrations.
-      maxSteps: Math.max(config.env.maxSteps, env === 'alfworld' ? 50 : 15),
+      maxSteps: budget.sft.maxSteps ?? Math.max(config.env.maxSteps, env === 'alfworld' ? 50 : 15),
       historyLength: config.env.historyLength,
-      ...responseOption(components, config.rollout.decoding),
+      response:
+        components.demonstrationResponse?.(decoding) ??
+        ((action: string) => demonstrationResponse(action, { decoding })),
+      perturbation: budget.sft.perturbation ?? 0,
+      seed,
     })
     if (demos.examples.length === 0) {
       throw new Error(`${env}: the expert won none of ${demos.episodes} demonstration episodes; no SFT data.`)
@@ -284,11 +401,26 @@ async function makeBase(
     })
     try {
       progress.status(`${env} seed ${seed}: SFT base · fine-tuning on ${demos.examples.length} examples`)
-      const sft = await policy.sft(demos.examples, {
-        epochs: budget.sft.epochs,
-        batchSize: budget.sft.batchSize,
-        lr: budget.sft.lr,
+      const sft = await fineTune({
+        policy,
+        examples: demos.examples,
+        sft: budget.sft,
         seed,
+        probe: (episodes) =>
+          evaluatePolicy({
+            env,
+            suite,
+            policy,
+            config,
+            episodes,
+            rollouts: 1,
+            samplingSeed: PROBE_SAMPLING_SEED,
+          }).then(successOf),
+        onChunk: (epochs, probe) =>
+          progress.status(
+            `${env} seed ${seed}: SFT base · ${epochs}/${budget.sft.epochs} epochs` +
+              (probe === undefined ? '' : ` · probe success ${(100 * probe).toFixed(0)}%`),
+          ),
       })
       await policy.save(paths.policy)
       info = {
@@ -298,7 +430,12 @@ async function makeBase(
         metrics: {
           examples: demos.examples.length,
           expert_success_rate: demos.successRate,
-          ...summarizeSft(sft),
+          perturbations: demos.perturbations,
+          epochs_run: sft.epochs,
+          ...Object.fromEntries(
+            sft.probes.map((p) => [`probe_success_after_${p.epochs}_epochs`, p.successRate]),
+          ),
+          ...summarizeSft({ losses: sft.losses }),
         },
         seconds: (performance.now() - started) / 1000,
         ...(policy.parameterCount === undefined ? {} : { parameters: policy.parameterCount }),
@@ -333,12 +470,57 @@ async function makeBase(
   }
 }
 
-function responseOption(
-  components: BenchComponents,
-  decoding: 'free' | 'constrained',
-): { response?: (action: string) => string } {
-  const response = components.demonstrationResponse?.(decoding)
-  return response === undefined ? {} : { response }
+/** Sampling seed of the SFT early-stop probes (not the final evaluations'). */
+const PROBE_SAMPLING_SEED = 2_000_003
+
+/** Options of {@link fineTune}. */
+export interface FineTuneOptions {
+  readonly policy: BenchPolicy
+  readonly examples: readonly SftExample[]
+  readonly sft: SftBudget
+  readonly seed: number
+  /** Success rate of the policy on `episodes` probe episodes (for `sft.stopAt`). */
+  readonly probe: (episodes: number) => Promise<number>
+  readonly onChunk?: (epochs: number, probe: number | undefined) => void
+}
+
+/**
+ * Supervised fine-tuning of the SFT base: `sft.epochs` epochs, or, with `sft.stopAt`, in chunks of `every` epochs
+ * from epoch `from`, each followed by a probe, until the probe's success rate reaches the target. Returns the
+ * losses of every optimizer step, the epochs run and the probes' success rates.
+ */
+export async function fineTune(options: FineTuneOptions): Promise<{
+  readonly losses: readonly number[]
+  readonly epochs: number
+  readonly probes: readonly { readonly epochs: number; readonly successRate: number }[]
+}> {
+  const { sft, policy } = options
+  const stop = sft.stopAt
+  const losses: number[] = []
+  const probes: { epochs: number; successRate: number }[] = []
+  let epochs = 0
+  while (epochs < sft.epochs) {
+    const chunk =
+      stop === undefined
+        ? sft.epochs
+        : Math.min(sft.epochs - epochs, epochs < stop.from ? stop.from - epochs : stop.every)
+    const result = await policy.sft(options.examples, {
+      epochs: chunk,
+      batchSize: sft.batchSize,
+      lr: sft.lr,
+      seed: options.seed * 1000 + epochs,
+    })
+    losses.push(...(result.losses ?? []))
+    epochs += chunk
+    let probe: number | undefined
+    if (stop !== undefined && epochs >= stop.from && epochs < sft.epochs) {
+      probe = await options.probe(stop.episodes)
+      probes.push({ epochs, successRate: probe })
+    }
+    options.onChunk?.(epochs, probe)
+    if (probe !== undefined && probe >= stop!.successRate) break
+  }
+  return { losses, epochs, probes }
 }
 
 /** Numbers of an SFT result: numeric fields as they are, number arrays (losses) as first / last / count. */
@@ -378,7 +560,8 @@ async function trainRun(options: RunChainOptions & { readonly spec: RunSpec }): 
   }
   await writeFile(paths.config, `${JSON.stringify(input, null, 2)}\n`)
   const config = resolveTrainerConfig(input)
-  const suite = components.suite(spec.env)
+  const suites = envSuites({ components, preset, env: spec.env })
+  const suite = suites.train
   const policy = await components.loadPolicy(layout.base(spec.env, spec.seed).policy)
   policy.resetOptimizer?.()
   const critic =
@@ -452,7 +635,7 @@ async function trainRun(options: RunChainOptions & { readonly spec: RunSpec }): 
     progress.status(`${id} · final evaluation`)
     const evaluation = await evaluatePolicy({
       env: spec.env,
-      suite,
+      suite: suites.evaluation,
       policy: trained,
       config,
       episodes: budget.finalEval.episodes,

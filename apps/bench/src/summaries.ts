@@ -3,10 +3,9 @@
  * mean seconds per stage, learning curves and step-group size shares from `metrics.jsonl`.
  */
 import type { MetricsRecord } from '@gigpo/trainer'
-import type { EnvId } from './experiment.js'
 import type { Table1Column } from './paper.js'
-import type { EpisodeOutcome, Evaluation } from './results.js'
 import { mean, sampleStd } from './stats.js'
+import type { EnvId, EpisodeOutcome, Evaluation } from './types.js'
 
 /** The Table 1 columns of an environment. */
 export function envColumns(env: EnvId): readonly Table1Column[] {

@@ -2,8 +2,8 @@
  * Builders of fixture run results (metrics lines and evaluations) for report tests.
  */
 import type { MetricsRecord } from '@gigpo/trainer'
-import { runId, type EnvId, type RunSpec, type Variant } from '../experiment.js'
-import type { EpisodeOutcome, Evaluation, RunResult } from '../results.js'
+import { runId } from '../experiment.js'
+import type { EnvId, EpisodeOutcome, Evaluation, RunResult, RunSpec, Variant } from '../types.js'
 
 const ALFWORLD_TYPES = [
   'pick_and_place',

@@ -5,7 +5,8 @@
 import type { TrainablePolicy } from '@gigpo/trainer'
 import { createScriptedSuite, createTabularPolicy } from '@gigpo/trainer/testing'
 import type { BenchComponents, BenchPolicy } from '../components.js'
-import { PRESETS, type BenchPreset, type EnvBudget } from '../presets.js'
+import { PRESETS } from '../presets.js'
+import type { BenchPreset, EnvBudget } from '../types.js'
 
 /** Counters of what the components were asked to do (to check that complete runs are skipped). */
 export interface ScriptedCalls {
