@@ -17,6 +17,7 @@ import {
   jobFingerprint,
   queueJobId,
   queueKeys,
+  redactRedisUrl,
   type QueueJobData,
   type QueueJobResult,
 } from './queue-protocol.js'
@@ -267,11 +268,15 @@ export function createQueueRolloutWorker<TInfo extends EnvInfo = EnvInfo>(
     let lastProgress = ''
     const reenqueue: Pending[] = []
 
+    /** Counts the connected workers (for the no-worker timeout) and reports the status, every `statusMs`. */
     const emitStatus = async (force: boolean) => {
-      if (runOptions.onStatus === undefined) return
+      if (runOptions.onStatus === undefined && noWorkerTimeoutMs === 0) return
       const now = Date.now()
       if (!force && now - lastStatus < statusMs) return
       lastStatus = now
+      workers = await queue.getWorkersCount()
+      if (workers > 0) lastWorkerSeen = now
+      if (runOptions.onStatus === undefined) return
       const states = await Promise.all(
         [...pending.values()].map(async (p) => {
           const state = await queue.getJobState(p.id)
@@ -284,16 +289,12 @@ export function createQueueRolloutWorker<TInfo extends EnvInfo = EnvInfo>(
           return p.state
         }),
       )
-      const [counts, count] = await Promise.all([
-        queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed'),
-        queue.getWorkersCount(),
-      ])
-      workers = count
-      if (count > 0) lastWorkerSeen = now
+      const counts = await queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed')
       const status: RolloutWorkerStatus = {
         backend: 'queue',
+        config: `BullMQ ${prefix}:${queueName} on ${redactRedisUrl(options.redis)} (run ${runId})`,
         jobId: job.id,
-        workers: count,
+        workers,
         jobs: {
           total: all.length,
           waiting: states.filter((s) => s === 'waiting').length,

@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TrainablePolicy } from '../policy.js'
 import { createScriptedSuite } from '../testing/scripted-suite.js'
 import { createTabularPolicy } from '../testing/tabular-policy.js'
-import { encodeRolloutData } from './codec.js'
 import {
   hasRedisServer,
   NO_REDIS_MESSAGE,
@@ -98,6 +97,7 @@ describe.skipIf(!hasRedisServer)('queue rollouts on Redis (BullMQ)', () => {
     }
     const last = statuses[statuses.length - 1]!
     expect(last).toMatchObject({ backend: 'queue', jobId: 'train-1', workers: 2, discarded: 0 })
+    expect(last.config).toBe(`BullMQ gigpo:equal on ${redis.url} (run equal)`)
     expect(last.jobs).toMatchObject({ total: 6, done: 6, waiting: 0, active: 0, retried: 0 })
     // Both processes took jobs.
     for (const w of workers) expect(w.output()).toMatch(/done {2}equal\.train-1\.g\d/)
@@ -213,13 +213,38 @@ describe.skipIf(!hasRedisServer)('queue rollouts on Redis (BullMQ)', () => {
       )
       expect(await learner.run(asked, { policy })).toEqual(await inProcess(policy, asked))
       expect(await learner.discarded()).toBe(2)
-      // The codec is exact for what a result holds (bit patterns, −0, non-finite numbers).
-      expect(encodeRolloutData(1)).not.toBe(encodeRolloutData(-0))
+      // A deterministic failure on a worker fails the rollout at once, with the worker's error code.
+      await expect(
+        learner.run(job({ id: 'train-3', policyVersion: 1, maxPromptTokens: 2 }), { policy }),
+      ).rejects.toMatchObject({
+        code: 'PROMPT_TOO_LONG',
+        message: expect.stringContaining('failed on a queue worker'),
+      })
+      expect(worker.output()).toMatch(/fail {2}stale\.train-3\.g\d: \[PROMPT_TOO_LONG\]/)
     } finally {
       await queue.close()
       connection.disconnect()
       await learner.close()
       await worker.stop()
+    }
+  })
+
+  it('fails a rollout when no worker is connected for noWorkerTimeoutMs', async () => {
+    const learner = createQueueRolloutWorker({
+      redis: redis.url,
+      runtime: builtin,
+      runId: 'lonely',
+      queue: 'lonely',
+      noWorkerTimeoutMs: 300,
+      statusMs: 50,
+    })
+    try {
+      await expect(learner.run(job(), { policy: createTabularPolicy() })).rejects.toMatchObject({
+        code: 'NO_WORKERS',
+        message: expect.stringContaining('start one with `gigpo worker --redis <url>`'),
+      })
+    } finally {
+      await learner.close()
     }
   })
 })

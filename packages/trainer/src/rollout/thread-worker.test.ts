@@ -115,7 +115,12 @@ describe('createThreadRolloutWorker', () => {
       await worker.close()
     }
     const last = statuses[statuses.length - 1]!
-    expect(last).toMatchObject({ backend: 'threads', jobId: 'train-1', discarded: 0 })
+    expect(last).toMatchObject({
+      backend: 'threads',
+      config: '2 worker threads, 1 shard(s) each',
+      jobId: 'train-1',
+      discarded: 0,
+    })
     // Threads that are ready take shards (a fast one may take both before the other has started).
     expect(last.workers).toBeGreaterThanOrEqual(1)
     expect(last.workers).toBeLessThanOrEqual(2)

@@ -281,6 +281,7 @@ export function createThreadRolloutWorker<TInfo extends EnvInfo = EnvInfo>(
   function statusOf(run: RunState): RolloutWorkerStatus {
     return {
       backend: 'threads',
+      config: `${threadCount} worker thread${threadCount === 1 ? '' : 's'}, ${shardsPerThread} shard(s) each`,
       jobId: run.job.id,
       workers: threads.filter((t) => t.alive && t.ready).length,
       jobs: {

@@ -116,6 +116,8 @@ export interface RolloutProgress {
 export interface RolloutWorkerStatus {
   /** Which implementation reports. */
   readonly backend: 'threads' | 'queue'
+  /** The backend's configuration in words, e.g. `2 worker threads` or `BullMQ gigpo:gigpo-rollouts on redis://10.0.0.5:6379/ (run r1)`. */
+  readonly config: string
   /** The rollout job (`train-3`, `val-0`, …). */
   readonly jobId: string
   /** Worker threads alive, or queue workers connected to Redis. */
