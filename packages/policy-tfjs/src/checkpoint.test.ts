@@ -10,7 +10,7 @@ import { readJson, SafetensorsCheckpoint } from './checkpoint.js'
 import { resolveCheckpointConfig } from './config.js'
 import { CheckpointError } from './errors.js'
 import { loadQwen2Model } from './load-model.js'
-import type { NamedTensor } from './model.js'
+import type { NamedTensor } from './named-tensor.js'
 import { parseSafetensors, readSafetensorsHeader, readSafetensorsTensor } from './safetensors.js'
 import { tf } from './tf.js'
 

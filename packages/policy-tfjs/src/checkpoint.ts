@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs'
 import { mkdir, open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { CheckpointError } from './errors.js'
-import type { NamedTensor, WeightSource } from './model.js'
+import type { WeightSource } from './model.js'
+import type { NamedTensor } from './named-tensor.js'
 import { readSafetensorsHeader, readSafetensorsTensor, type SafetensorsEntry } from './safetensors.js'
 
 let tempCounter = 0

@@ -13,7 +13,7 @@ import {
 } from './__fixtures__/byte-level-bpe.js'
 import { CheckpointError } from './errors.js'
 import { HfTokenizer, loadHfTokenizer, QWEN_DEFAULT_SYSTEM_PROMPT, qwenChatML } from './hf-tokenizer.js'
-import { loadTokenizer, tokenizerFromJSON } from './tokenizer.js'
+import { loadTokenizer, tokenizerFromJSON } from './load-tokenizer.js'
 
 const bpe = trainByteLevelBpe([...CORPUS, ...CORPUS], 400)
 const files = { tokenizer: tokenizerJson(bpe), tokenizerConfig: tokenizerConfigJson(bpe) }

@@ -56,10 +56,10 @@ export type {
   TrainingMode,
 } from './memory-plan.js'
 export { Qwen2Model, parameterSpecs } from './model.js'
+export type { NamedTensor } from './named-tensor.js'
 export type {
   CreateModelOptions,
   LayerKv,
-  NamedTensor,
   PackedSequences,
   ParameterSpec,
   SequenceKv,
@@ -113,13 +113,12 @@ export type { SampledToken, SampleTokenOptions, SamplingSettings, UniformSource 
 export {
   buildWordTokenizer,
   DEFAULT_ADDED_TOKENS,
-  loadTokenizer,
   splitPieces,
-  tokenizerFromJSON,
   WORD_SPECIAL_TOKENS,
   WordTokenizer,
 } from './tokenizer.js'
 export type { BuildWordTokenizerOptions, Tokenizer, WordTokenizerJSON } from './tokenizer.js'
+export { loadTokenizer, tokenizerFromJSON } from './load-tokenizer.js'
 export { createValueModel, loadValueModel, TfjsValueModel } from './value-model.js'
 export type {
   CreateValueModelOptions,

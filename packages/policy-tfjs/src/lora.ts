@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '@gigpo/protocol'
 import { createRng } from '@gigpo/random'
 import { headDim, type Qwen2Config } from './config.js'
 import { CheckpointError } from './errors.js'
-import type { NamedTensor } from './model.js'
+import type { NamedTensor } from './named-tensor.js'
 import { tf, type Tensor, type Variable } from './tf.js'
 
 /** The linear layers of a Qwen2 block that can carry a LoRA adapter (PEFT `target_modules` names). */

@@ -4,6 +4,7 @@ import { headDim, type Qwen2Config } from './config.js'
 import { CheckpointError } from './errors.js'
 import { registerGradients } from './gradients.js'
 import type { LoraAdapters, LoraPair, LoraTargetModule } from './lora.js'
+import type { NamedTensor } from './named-tensor.js'
 import {
   addSame,
   attentionCore,
@@ -22,15 +23,6 @@ import {
 } from './ops.js'
 import { createRopeTables, type RopeTables } from './rope.js'
 import { tf, type Tensor, type Tensor1D, type Tensor2D, type Variable } from './tf.js'
-
-/**
- * A tensor in the Hugging Face layout (`[out, in]` for linear weights), as read from or written to a
- * safetensors file.
- */
-export interface NamedTensor {
-  readonly shape: readonly number[]
-  readonly data: Float32Array
-}
 
 /** One parameter of the model: its Hugging Face name, shape in that layout, and how it is stored here. */
 export interface ParameterSpec {

@@ -42,7 +42,8 @@ import {
 } from './optimizer.js'
 import { parseSafetensors, serializeSafetensors } from './safetensors.js'
 import { validateSampling } from './sampling.js'
-import { loadTokenizer, type Tokenizer } from './tokenizer.js'
+import { loadTokenizer } from './load-tokenizer.js'
+import type { Tokenizer } from './tokenizer.js'
 import { applyGradients, GradientAccumulator } from './train-step.js'
 import { tf, type Tensor, type Tensor1D, type Tensor2D } from './tf.js'
 

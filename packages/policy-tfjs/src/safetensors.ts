@@ -1,7 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises'
 import { InvalidArgumentError } from '@gigpo/protocol'
 import { CheckpointError } from './errors.js'
-import type { NamedTensor } from './model.js'
+import type { NamedTensor } from './named-tensor.js'
 
 /** Element types this package converts to float32. */
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16'

@@ -5,10 +5,10 @@ import {
   buildWordTokenizer,
   DEFAULT_ADDED_TOKENS,
   splitPieces,
-  tokenizerFromJSON,
   WORD_SPECIAL_TOKENS,
   WordTokenizer,
 } from './tokenizer.js'
+import { tokenizerFromJSON } from './load-tokenizer.js'
 
 describe('splitPieces', () => {
   it('splits GPT-2 style: a leading space stays with its word, whitespace runs keep their last space', () => {

@@ -9,7 +9,8 @@ import { chunkByTokens, checkTokenArray, packTeacherForced, type TokenSample } f
 import { readJson, SafetensorsCheckpoint, writeDirectoryAtomic } from './checkpoint.js'
 import { resolveCheckpointConfig, toHuggingFaceConfig, type Qwen2Config } from './config.js'
 import { aggregate, aggregationWeights } from './loss.js'
-import { Qwen2Model, type NamedTensor, type ParameterSpec } from './model.js'
+import { Qwen2Model, type ParameterSpec } from './model.js'
+import type { NamedTensor } from './named-tensor.js'
 import { matMul2d, type LinearImpl } from './ops.js'
 import {
   AdamW,

@@ -99,9 +99,14 @@ export async function builtinRolloutRuntime(options: BuiltinRolloutRuntimeOption
     try {
       loadTfjsPolicy = (await import('@gigpo/policy-tfjs')).loadPolicy
     } catch (error) {
+      const missing =
+        (error as { code?: unknown } | null)?.code === 'ERR_MODULE_NOT_FOUND' &&
+        String((error as Error).message).includes('@gigpo/policy-tfjs')
       throw new GigpoError(
-        'NOT_FOUND',
-        "builtinRolloutRuntime: policy 'tfjs' needs @gigpo/policy-tfjs; install it beside @gigpo/trainer.",
+        missing ? 'NOT_FOUND' : 'UNSUPPORTED',
+        missing
+          ? "builtinRolloutRuntime: policy 'tfjs' needs @gigpo/policy-tfjs; install it beside @gigpo/trainer."
+          : `builtinRolloutRuntime: @gigpo/policy-tfjs failed to load: ${error instanceof Error ? error.message : String(error)}`,
         { cause: error },
       )
     }
