@@ -8,6 +8,8 @@
  * Environment: GIGPO_BENCH_ROUNDS (default 3), GIGPO_BENCH_GROUPS (8), GIGPO_BENCH_GROUP_SIZE (4),
  * GIGPO_BENCH_MAX_STEPS (8), GIGPO_BENCH_DECODING (`constrained` or `free`).
  */
+import { readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { buildWordTokenizer, createPolicy } from '@gigpo/policy-tfjs'
 import { reportBench, type BenchFigure } from '../../../scripts/bench-report.js'
 import {
@@ -86,6 +88,10 @@ interface Variant {
   responseTokens: number
   promptTokens: number
   results: RolloutResult[]
+  /** CPU seconds of this process (its worker threads included) while the variant ran. */
+  cpuSeconds: number
+  /** CPU seconds of the whole machine (every process) while the variant ran, from /proc/stat. */
+  machineBusySeconds: number
 }
 
 const runtime = builtinRuntimeSpec({ suite: 'alfworld', policy: 'tfjs', backend: 'wasm' })
@@ -93,7 +99,16 @@ const variants: Variant[] = [
   { name: 'in process', worker: createLocalRolloutWorker({ suite, policy }) },
   { name: '1 worker thread', worker: createThreadRolloutWorker({ threads: 1, runtime }) },
   { name: '2 worker threads', worker: createThreadRolloutWorker({ threads: 2, runtime }) },
-].map((v) => ({ ...v, seconds: 0, envSteps: 0, responseTokens: 0, promptTokens: 0, results: [] }))
+].map((v) => ({
+  ...v,
+  seconds: 0,
+  envSteps: 0,
+  responseTokens: 0,
+  promptTokens: 0,
+  results: [],
+  cpuSeconds: 0,
+  machineBusySeconds: 0,
+}))
 
 const redis = hasRedisServer ? await startRedis() : undefined
 const processes: WorkerProcess[] = []
@@ -112,6 +127,8 @@ if (redis === undefined) {
     responseTokens: 0,
     promptTokens: 0,
     results: [],
+    cpuSeconds: 0,
+    machineBusySeconds: 0,
   })
 }
 
@@ -127,8 +144,13 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const v of variants) {
       const started = performance.now()
+      const cpu = process.cpuUsage()
+      const busy = machineBusySeconds()
       const result = await v.worker.run(job(round), { policy })
       v.seconds += (performance.now() - started) / 1000
+      const used = process.cpuUsage(cpu)
+      v.cpuSeconds += (used.user + used.system) / 1e6
+      v.machineBusySeconds += machineBusySeconds() - busy
       v.envSteps += result.stats.envSteps
       v.responseTokens += result.stats.responseTokens
       v.promptTokens += result.stats.promptTokens
@@ -150,6 +172,12 @@ try {
         unit: 'tok/s',
       },
       { name: `${v.name}: seconds per rollout`, value: v.seconds / ROUNDS, unit: 's' },
+      {
+        name: `${v.name}: busy cores, whole machine`,
+        value: v.machineBusySeconds / v.seconds,
+        unit: 'cores',
+        note: `of ${availableParallelism()}; this process: ${(v.cpuSeconds / v.seconds).toFixed(2)} (worker processes are separate)`,
+      },
     )
   }
   for (const v of variants.slice(1)) {
@@ -224,6 +252,22 @@ try {
 }
 
 reportBench('@gigpo/trainer-rollout', figures)
+
+/** CPU seconds all processes have spent so far (user + nice + system + irq + softirq + steal), from /proc/stat. */
+function machineBusySeconds(): number {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]!
+      .trim()
+      .split(/\s+/u)
+      .slice(1)
+      .map(Number)
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields
+    return (user + nice + system + irq + softirq + steal) / 100
+  } catch {
+    return Number.NaN
+  }
+}
 
 function sameTrajectories(a: RolloutResult, b: RolloutResult): boolean {
   if (a.trajectories.length !== b.trajectories.length) return false
