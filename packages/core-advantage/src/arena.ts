@@ -18,27 +18,38 @@ export const heapAlloc: Alloc = {
 
 /** Bump allocation from one zero-filled ArrayBuffer; falls back to plain allocation when it runs out. */
 export function createArena(bytes: number): Alloc {
-  const buffer = new ArrayBuffer(bytes)
-  let offset = 0
-  const take = (size: number, align: number): number => {
-    const start = Math.ceil(offset / align) * align
-    if (start + size > bytes) return -1
-    offset = start + size
-    return start
+  return new Arena(bytes)
+}
+
+/** A class rather than an object of closures, so that every arena has the same hidden class and call targets. */
+class Arena implements Alloc {
+  readonly #buffer: ArrayBuffer
+  #offset = 0
+
+  constructor(bytes: number) {
+    this.#buffer = new ArrayBuffer(bytes)
   }
-  return {
-    f64: (n) => {
-      const at = take(n * 8, 8)
-      return at < 0 ? new Float64Array(n) : new Float64Array(buffer, at, n)
-    },
-    i32: (n) => {
-      const at = take(n * 4, 4)
-      return at < 0 ? new Int32Array(n) : new Int32Array(buffer, at, n)
-    },
-    u8: (n) => {
-      const at = take(n, 1)
-      return at < 0 ? new Uint8Array(n) : new Uint8Array(buffer, at, n)
-    },
+
+  f64(n: number): Float64Array {
+    const at = this.#take(n * 8, 8)
+    return at < 0 ? new Float64Array(n) : new Float64Array(this.#buffer, at, n)
+  }
+
+  i32(n: number): Int32Array {
+    const at = this.#take(n * 4, 4)
+    return at < 0 ? new Int32Array(n) : new Int32Array(this.#buffer, at, n)
+  }
+
+  u8(n: number): Uint8Array {
+    const at = this.#take(n, 1)
+    return at < 0 ? new Uint8Array(n) : new Uint8Array(this.#buffer, at, n)
+  }
+
+  #take(size: number, align: number): number {
+    const start = Math.ceil(this.#offset / align) * align
+    if (start + size > this.#buffer.byteLength) return -1
+    this.#offset = start + size
+    return start
   }
 }
 

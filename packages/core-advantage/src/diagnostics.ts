@@ -3,11 +3,14 @@ import type { GroupStatistics } from './normalize.js'
 import { stepGroupSizeHistogram } from './step-groups.js'
 import type { AdvantageDiagnostics } from './types.js'
 
-/** Builds the diagnostics of a batch from its episode-group and (optional) step-group statistics. */
+/**
+ * Builds the diagnostics of a batch from its sizes and its episode-group and (optional) step-group member counts
+ * (any group order).
+ */
 export function buildDiagnostics(
-  prep: PreparedBatch,
-  episode: GroupStatistics,
-  step?: GroupStatistics,
+  prep: Pick<PreparedBatch, 'n' | 'numEg' | 'numTraj' | 'invalidRows'>,
+  episode: Pick<GroupStatistics, 'count'>,
+  step?: Pick<GroupStatistics, 'count'>,
 ): AdvantageDiagnostics {
   let singletonEpisodeGroups = 0
   for (let g = 0; g < episode.count.length; g++) if (episode.count[g] === 1) singletonEpisodeGroups++

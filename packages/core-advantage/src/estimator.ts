@@ -7,7 +7,7 @@ import {
   type RlooOptions,
 } from './baselines.js'
 import { flattenDiagnostics } from './diagnostics.js'
-import { gigpoPrepared, resolveGigpoOptions, type GigpoOptions, type GigpoResult } from './gigpo.js'
+import { gigpoResolved, resolveGigpoOptions, type GigpoOptions, type GigpoResult } from './gigpo.js'
 import { resolveCommon } from './options.js'
 import { prepareBatch } from './prepare.js'
 import type { StepBatch } from './types.js'
@@ -45,7 +45,7 @@ export function createGigpoEstimator(options: GigpoOptions = {}): AdvantageEstim
   return {
     name: 'gigpo',
     estimate(batch) {
-      const result = gigpoPrepared(prepareBatch(batch), batch, opts)
+      const result = gigpoResolved(batch, opts)
       return {
         advantages: result.advantage,
         diagnostics: flattenDiagnostics(result.diagnostics),

@@ -1,5 +1,6 @@
 import { arenaSlack, createArena, heapAlloc, type Alloc } from './arena.js'
 import { buildDiagnostics } from './diagnostics.js'
+import { gigpoKernel64 } from './gigpo-kernel.js'
 import { episodeAdvantagesPrepared, episodeScoresPrepared } from './episode.js'
 import { applyNormalization, groupStatistics } from './normalize.js'
 import { choiceOption, MODES, numberOption, resolveCommon, type CommonOptions } from './options.js'
@@ -89,9 +90,20 @@ export function resolveGigpoOptions(options: GigpoOptions = {}): ResolvedGigpoOp
  * ```
  */
 export function computeGigpoAdvantages(batch: StepBatch, options: GigpoOptions = {}): GigpoResult {
-  const opts = resolveGigpoOptions(options)
-  const prep = prepareBatch(batch)
-  return gigpoPrepared(prep, batch, opts)
+  return gigpoResolved(batch, resolveGigpoOptions(options))
+}
+
+/**
+ * GiGPO with resolved options: the WebAssembly kernel for the default configuration (float64, step-row
+ * statistics, step-group ids given), else (or for unusual input, and to report input errors) the general path.
+ * Both give bit-identical results.
+ */
+export function gigpoResolved(batch: StepBatch, opts: ResolvedGigpoOptions): GigpoResult {
+  if (opts.precision === 'float64' && opts.episodeStatistics === 'step-rows') {
+    const result = gigpoKernel64(batch, opts)
+    if (result !== null) return result
+  }
+  return gigpoPrepared(prepareBatch(batch), batch, opts)
 }
 
 /** GiGPO on an already validated batch. */
@@ -200,13 +212,6 @@ function gigpoFused64(
   // group, which matters when there are ~10^5 step groups and rows come in any order).
   const eAcc = new Float64Array(4 * numEg)
   let sAcc = new Float64Array(4 * capSg)
-  const accumulate = (acc: Float64Array, at: number, x: number): void => {
-    if (acc[at] === 0) acc[at + 1] = x
-    acc[at]!++
-    const d = x - acc[at + 1]!
-    acc[at + 2]! += d
-    acc[at + 3]! += d * d
-  }
   let shared = false
   for (let i = 0; i < n; i++) {
     const g = egOf[i]!
@@ -232,8 +237,6 @@ function gigpoFused64(
     const sc = invalid ? trajReward[trajOf[i]!]! - pen : trajReward[trajOf[i]!]!
     stepReward[i] = sr
     episodeScore[i] = sc
-    accumulate(eAcc, 4 * g, sc)
-    accumulate(sAcc, 4 * q, sr)
   }
   if (shared) {
     // Some id is used by two episode groups: group properly, then redo the sums.
@@ -248,12 +251,12 @@ function gigpoFused64(
       const sc = invalid ? trajReward[trajOf[i]!]! - pen : trajReward[trajOf[i]!]!
       stepReward[i] = sr
       episodeScore[i] = sc
-      accumulate(eAcc, 4 * egOf[i]!, sc)
-      accumulate(sAcc, 4 * stepGroup[i]!, sr)
     }
   } else if (idTable === null) {
     numSg = capSg
   }
+  accumulateGroups(eAcc, { group: egOf, values: episodeScore })
+  accumulateGroups(sAcc, { group: stepGroup, values: stepReward })
 
   // Per group [mean, 1 / F_norm] interleaved, plus counts and stds for the diagnostics. Singletons: episode
   // mean 0 and std 1 (raw score), step mean = the value (advantage 0).
@@ -305,5 +308,25 @@ function gigpoFused64(
     stepAdvantage,
     advantage,
     diagnostics: buildDiagnostics(prep, episodeNorm.stats, stepNorm.stats),
+  }
+}
+
+/**
+ * Adds each row's value to its group's accumulator `[count, first value K, Σ(x − K), Σ(x − K)²]` (zero-filled to
+ * start), in row order.
+ */
+function accumulateGroups(
+  acc: Float64Array,
+  rows: { readonly group: Int32Array; readonly values: Float64Array },
+): void {
+  const { group, values } = rows
+  for (let i = 0; i < values.length; i++) {
+    const at = 4 * group[i]!
+    const x = values[i]!
+    if (acc[at] === 0) acc[at + 1] = x
+    acc[at]!++
+    const d = x - acc[at + 1]!
+    acc[at + 2]! += d
+    acc[at + 3]! += d * d
   }
 }
