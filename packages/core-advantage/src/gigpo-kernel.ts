@@ -122,7 +122,7 @@ export function gigpoKernel64(batch: StepBatch, opts: ResolvedGigpoOptions): Gig
   if (kernel === null) return null
   busy = true
   try {
-    return runKernel(kernel, { batch: { ...batch, stepGroup: batch.stepGroup }, opts, n })
+    return runKernel(kernel, { batch, stepGroup: batch.stepGroup, opts, n })
   } finally {
     busy = false
   }
@@ -130,9 +130,9 @@ export function gigpoKernel64(batch: StepBatch, opts: ResolvedGigpoOptions): Gig
 
 function runKernel(
   kernel: Kernel,
-  call: { batch: StepBatch & { stepGroup: IdColumn }; opts: ResolvedGigpoOptions; n: number },
+  call: { batch: StepBatch; stepGroup: IdColumn; opts: ResolvedGigpoOptions; n: number },
 ): GigpoResult | null {
-  const { batch, opts, n } = call
+  const { batch, stepGroup, opts, n } = call
   // Inputs after the header: four int32 columns, the rewards, the flags; the kernel allocates from `free`.
   const at = {
     episodeGroup: HEADER_BYTES,
@@ -151,7 +151,7 @@ function runKernel(
     !copyIds(batch.episodeGroup, int32, at.episodeGroup >> 2) ||
     !copyIds(batch.trajectory, int32, at.trajectory >> 2) ||
     !copyIds(batch.step, int32, at.step >> 2) ||
-    !copyIds(batch.stepGroup, int32, at.stepGroup >> 2) ||
+    !copyIds(stepGroup, int32, at.stepGroup >> 2) ||
     !copyRewards(batch.reward, new Float64Array(buffer), at.reward >> 3) ||
     !copyFlags(batch.valid, new Uint8Array(buffer, at.valid, n))
   ) {

@@ -405,13 +405,17 @@
         (param $pen f64) (param $egOf i32) (param $pairStride i32) (result i32)
     (local $i i32) (local $n8 i32) (local $d i32) (local $g i32) (local $sr f64) (local $sc f64) (local $a i32)
     (local $delta f64) (local $it i32) (local $owner i32) (local $q i32) (local $numSg i32) (local $st i32)
+    (local $i4 i32) (local $stepGroup i32)
     (local.set $n8 (i32.shl (local.get $n) (i32.const 3)))
+    ;; stepGroup: out + 48n.
+    (local.set $stepGroup (i32.add (local.get $out) (i32.mul (local.get $n8) (i32.const 6))))
     (loop $rows
       (if (i32.lt_u (local.get $i) (local.get $n))
         (then
-          (local.set $d (i32.load (i32.add (local.get $trajOf) (i32.shl (local.get $i) (i32.const 2)))))
+          (local.set $i4 (i32.shl (local.get $i) (i32.const 2)))
+          (local.set $d (i32.load (i32.add (local.get $trajOf) (local.get $i4))))
           (local.set $g (i32.load (i32.add (local.get $traj) (i32.shl (local.get $d) (i32.const 4)))))
-          (i32.store (i32.add (local.get $egOf) (i32.shl (local.get $i) (i32.const 2))) (local.get $g))
+          (i32.store (i32.add (local.get $egOf) (local.get $i4)) (local.get $g))
           ;; out + 8i: stepReturn; + n8: stepReward; + 2 n8: episodeScore.
           (local.set $a (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3))))
           (local.set $sr (f64.load (local.get $a)))
@@ -430,12 +434,10 @@
             (f64.add (f64.load offset=24 (local.get $a)) (f64.mul (local.get $delta) (local.get $delta))))
           ;; Step level.
           (local.set $it (i32.add (local.get $idTable) (i32.shl (i32.add
-            (i32.load (i32.add (local.get $sgCol) (i32.shl (local.get $i) (i32.const 2))))
+            (i32.load (i32.add (local.get $sgCol) (local.get $i4)))
             (i32.mul (local.get $g) (local.get $pairStride))) (i32.const 3))))
           (local.set $owner (i32.load (local.get $it)))
-          ;; stepGroup: out + 48n + 4i.
-          (local.set $st (i32.add (i32.add (local.get $out) (i32.mul (local.get $n8) (i32.const 6)))
-            (i32.shl (local.get $i) (i32.const 2))))
+          (local.set $st (i32.add (local.get $stepGroup) (local.get $i4)))
           (if (i32.eq (local.get $owner) (i32.add (local.get $g) (i32.const 1)))
             (then
               (local.set $q (i32.load offset=4 (local.get $it)))
