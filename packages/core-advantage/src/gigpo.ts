@@ -71,7 +71,9 @@ export function resolveGigpoOptions(options: GigpoOptions = {}): ResolvedGigpoOp
  * exact anchor-state step groups within each episode group; step-relative advantages (singleton → 0); and
  * their sum A^E + ω·A^S.
  *
- * Rows may come in any order; the result arrays follow the input row order. Runs in O(rows) with typed arrays.
+ * Rows may come in any order; the result arrays follow the input row order. Runs in O(rows); with the default
+ * float64 precision, step-row statistics and `stepGroup` ids, in a WebAssembly kernel (same results, bit for bit,
+ * as the TypeScript path, which takes every other case).
  *
  * @example
  * ```ts
@@ -149,10 +151,11 @@ export function gigpoPrepared(
 }
 
 /**
- * The float64, step-row-statistics GiGPO in as few passes over the rows as possible (the default path): returns in
- * trajectory order; one pass for step-group ids, penalties, scores and both levels' shifted sums and sums of
- * squares; one pass for the three advantages. Same maths as the modular path; the variance uses sums shifted by
- * each group's first value, which is exact for equal values and accurate for the value ranges of rewards.
+ * The float64, step-row-statistics GiGPO in few passes over the rows (the TypeScript path for the default
+ * configuration, and the definition the WebAssembly kernel reproduces bit for bit): returns in trajectory order;
+ * one pass for step-group ids, penalties and scores; both levels' shifted sums and sums of squares in row order;
+ * one pass for the three advantages. Same maths as the modular path; the variance uses sums shifted by each
+ * group's first value, which is exact for equal values and accurate for the value ranges of rewards.
  */
 function gigpoFused64(
   prep: ReturnType<typeof prepareBatch>,
@@ -239,12 +242,11 @@ function gigpoFused64(
     episodeScore[i] = sc
   }
   if (shared) {
-    // Some id is used by two episode groups: group properly, then redo the sums.
+    // Some id is used by two episode groups: group by (episode group, id), then redo the rows the loop skipped.
     const groups = stepGroupsPrepared(prep, batch, heapAlloc)
     stepGroup.set(groups.groupOf)
     numSg = groups.count
     sAcc = new Float64Array(4 * numSg)
-    eAcc.fill(0)
     for (let i = 0; i < n; i++) {
       const invalid = valid[i] === 0
       const sr = invalid ? stepReturn[i]! - pen : stepReturn[i]!
