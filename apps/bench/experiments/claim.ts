@@ -9,7 +9,8 @@ import { defineExperiment, VARIANTS } from '../src/experiment.js'
 import { bullets, paragraphs, signed, table } from '../src/markdown.js'
 import { paperRow } from '../src/paper.js'
 import { bootstrapMeanInterval, mean, pairedDifferences, tInterval, type Interval } from '../src/stats.js'
-import { episodeValue, table1Values, trainingRecords } from '../src/summaries.js'
+import { envName, pairedEpisodeDifferences, table1Values, trainingRecords } from '../src/summaries.js'
+import { table1Variants } from './table1.js'
 import type { EnvId, Evaluation, ReportContext, RunSpec, Variant } from '../src/types.js'
 
 const GIGPO_VARIANTS = [VARIANTS.gigpoStd, VARIANTS.gigpoNoStd] as const
@@ -80,24 +81,12 @@ function evaluations(ctx: ReportContext, env: EnvId, variant: Variant): (Evaluat
 
 /** Per-episode paired differences (percentage points), pooled over seeds that both runs completed. */
 function episodeDifferences(ctx: ReportContext, env: EnvId, variant: Variant): number[] {
-  const column = headline(env)
   const a = evaluations(ctx, env, variant)
   const b = evaluations(ctx, env, VARIANTS.grpo)
-  const out: number[] = []
-  a.forEach((ea, i) => {
+  return a.flatMap((ea, i) => {
     const eb = b[i]
-    if (ea === undefined || eb === undefined) return
-    const key = (e: { slot: number; rollout: number }) => `${e.rollout}:${e.slot}`
-    const other = new Map(eb.episodes.map((e) => [key(e), e]))
-    for (const episode of ea.episodes) {
-      const match = other.get(key(episode))
-      if (match === undefined) continue
-      const x = episodeValue(episode, column)
-      const y = episodeValue(match, column)
-      if (x !== undefined && y !== undefined) out.push(x - y)
-    }
+    return ea === undefined || eb === undefined ? [] : pairedEpisodeDifferences(ea, eb, headline(env))
   })
-  return out
 }
 
 function formatInterval(ci: Interval | undefined, unavailable: string): string {
@@ -290,10 +279,66 @@ function findings(ctx: ReportContext, rows: readonly GapRow[]): string[] {
       }
     }
   }
+  out.push(...scaleFindings(ctx, rows))
   if (ctx.seeds.length < 3) {
     out.push(
       `Only ${ctx.seeds.length} seed(s): the paper's own per-task stds are 2–8 points over 3 seeds, so a ` +
         'one-seed gap of that size is within training noise. Run `pnpm bench -- standard` (3 seeds) for the claim check proper.',
+    )
+  }
+  return out
+}
+
+/**
+ * Why GiGPO may not beat GRPO at this scale, from the numbers: whether the step term ever gave credit where GRPO had
+ * none, and how small the training budget was next to the paper's.
+ */
+function scaleFindings(ctx: ReportContext, rows: readonly GapRow[]): string[] {
+  const out: string[] = []
+  const intervals = rows.map((r) => r.seedsCi ?? r.evalCi).filter((ci): ci is Interval => ci !== undefined)
+  const won = intervals.some((ci) => ci.low > 0)
+  const inconclusive = intervals.length > 0 && intervals.every((ci) => ci.low <= 0 && ci.high >= 0)
+  const stepOnly = ctx.envs.flatMap((env) =>
+    GIGPO_VARIANTS.map((variant) => diagnosticMean(ctx, env, variant, 'adv/step_only_share')),
+  )
+  const measured = stepOnly.filter((x): x is number => x !== undefined)
+  if (measured.length > 0 && Math.max(...measured) < 0.01 && !ctx.envs.every((env) => noSignal(ctx, env))) {
+    out.push(
+      `In every GiGPO run, fewer than 1% of step rows got a step advantage inside an episode group whose outcomes ` +
+        `were all equal (column "A^S ≠ 0, A^E = 0"): the step term refined credit among the actions of groups ` +
+        `GRPO also learns from, and added almost none of its own. Such credit (paper Eq. 7, Fig. 3) arises only ` +
+        `when every member of a group gets the same non-zero outcome along paths of different length (an all-fail ` +
+        `ALFWorld group has all returns 0); at these success rates those groups are rare.`,
+    )
+  }
+  const budgets = ctx.envs.map((env) => {
+    const config = ctx.trainerConfig(env)
+    const iterations = config.trainer?.iterations ?? 150
+    const trajectories =
+      (config.rollout?.groupsPerIteration ?? 16) * (config.rollout?.groupSize ?? 8) * iterations
+    return { env, iterations, trajectories }
+  })
+  if (!won && budgets.some((b) => b.iterations < 50)) {
+    const improved = ctx.envs.flatMap((env) =>
+      table1Variants(ctx.preset.ppo).flatMap((variant) =>
+        ctx.seeds.flatMap((seed) => {
+          const base = ctx.baseEvaluation(env, seed)
+          const final = ctx.run({ env, variant, seed }).evaluation
+          if (base === undefined || final === undefined) return []
+          const column = headline(env)
+          return [(table1Values(final)[column] ?? 0) > (table1Values(base)[column] ?? 0)]
+        }),
+      ),
+    )
+    const up = improved.filter(Boolean).length
+    out.push(
+      `Training budget: ${budgets.map((b) => `${b.trajectories} training trajectories per method and seed on ${envName(b.env)}`).join(', ')}, ` +
+        `against the paper's 16 × 8 × 150 = 19,200. ${up} of ${improved.length} runs ended above their SFT base ` +
+        `(see "Did RL move the SFT base?" under Table 1)` +
+        (inconclusive
+          ? `; with so few updates the gaps between methods are within the noise (every interval above contains ` +
+            `0), while the paper's gaps build up over 150 iterations.`
+          : '.'),
     )
   }
   return out

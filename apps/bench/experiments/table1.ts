@@ -5,12 +5,17 @@
  * (Qwen2.5-1.5B-Instruct block, the size closest to ours) beside, with their citations.
  */
 import { defineExperiment, VARIANTS } from '../src/experiment.js'
-import { image, paragraphs, table } from '../src/markdown.js'
+import { image, paragraphs, signed, table } from '../src/markdown.js'
 import { formatPaperValue, paperRow, type Table1Column } from '../src/paper.js'
+import { bootstrapMeanInterval, mean, pairedDifferences, tInterval, type Interval } from '../src/stats.js'
 import {
   columnCounts,
   envColumns,
+  envName,
+  evaluationLabel,
+  evaluationTasks,
   formatSummary,
+  pairedEpisodeDifferences,
   seedBand,
   summarizeSeeds,
   table1Values,
@@ -55,8 +60,9 @@ export const table1 = defineExperiment({
   report(ctx) {
     const sections = ctx.envs.map((env) => envSection(ctx, env))
     return paragraphs(
-      `Ours: the final policy of each run evaluated on the same ${evalDescription(ctx)} (temperature 0.4, as the ` +
-        `paper's validation), mean ± std over ${ctx.seeds.length} seed(s). Paper: Table 1, ` +
+      `Ours: the final policy of each run, and the SFT base, evaluated on the same ${evalDescription(ctx)} ` +
+        `(temperature 0.4, as the paper's validation; slot i plays the same task with the same sampling seed in ` +
+        `every evaluation, so results pair up), mean ± std over ${ctx.seeds.length} seed(s). Paper: Table 1, ` +
         `Qwen2.5-1.5B-Instruct block (RL rows are mean ± std over 3 seeds at the step-150 checkpoint). ` +
         `"SFT base" is the policy every RL run starts from (the paper starts from the instruct model; its ` +
         `"Qwen2.5 (prompt)" row is the closest analogue).`,
@@ -70,10 +76,9 @@ function evalDescription(ctx: ReportContext): string {
     const budget = env === 'alfworld' ? ctx.preset.alfworld : ctx.preset.webshop
     const evaluated = ctx.seeds.map((seed) => ctx.baseEvaluation(env, seed)).find((e) => e !== undefined)
     const episodes = evaluated?.episodes.length ?? budget.finalEval.episodes * budget.finalEval.rollouts
-    const what = env === 'alfworld' ? 'valid_seen episodes' : 'test-goal episodes'
-    return `${episodes} ${env === 'alfworld' ? 'ALFWorld' : 'WebShop'} ${what}`
+    return `${episodes} episodes on ${evaluationTasks(ctx.preset, env)}`
   })
-  return parts.join(' and ')
+  return parts.join(', and ')
 }
 
 function envSection(ctx: ReportContext, env: EnvId): string {
@@ -200,9 +205,85 @@ function envSection(ctx: ReportContext, env: EnvId): string {
   plots.push(image(`${env} final evaluation`, bars))
 
   return paragraphs(
-    `### ${env === 'alfworld' ? 'ALFWorld (success %, valid_seen)' : 'WebShop (score and success %)'}`,
+    `### ${env === 'alfworld' ? 'ALFWorld (success %' : 'WebShop (score and success %'}, ${evaluationLabel(ctx.preset, env)})`,
     table({ header, rows, align: ['left', ...columns.map(() => 'right' as const), 'left'] }),
     countLine,
+    baseChange(ctx, env),
     plots.join('\n'),
+  )
+}
+
+/** The columns whose change from the SFT base is shown: the headline metric(s). */
+function changeColumns(env: EnvId): readonly Table1Column[] {
+  return env === 'alfworld' ? ['all'] : ['webshopScore', 'webshopSuccess']
+}
+
+function changeVerdict(ci: Interval | undefined): string {
+  if (ci === undefined) return 'not enough data'
+  if (ci.low > 0) return '**up**'
+  if (ci.high < 0) return '**down**'
+  return 'no clear change (CI contains 0)'
+}
+
+/**
+ * Did RL move the policy? Each method's final evaluation minus its SFT base's, on the same episodes: a paired
+ * bootstrap over the evaluation episodes (evaluation variance only) and, with two or more seeds, a paired t-interval
+ * over seeds.
+ */
+function baseChange(ctx: ReportContext, env: EnvId): string | undefined {
+  const rows: string[][] = []
+  for (const variant of table1Variants(ctx.preset.ppo)) {
+    for (const column of changeColumns(env)) {
+      const pairs = ctx.seeds.flatMap((seed) => {
+        const base = ctx.baseEvaluation(env, seed)
+        const final = ctx.run({ env, variant, seed }).evaluation
+        return base === undefined || final === undefined ? [] : [{ base, final }]
+      })
+      if (pairs.length === 0) continue
+      const baseValues = pairs.map((p) => table1Values(p.base)[column] ?? Number.NaN)
+      const finalValues = pairs.map((p) => table1Values(p.final)[column] ?? Number.NaN)
+      const deltas = pairedDifferences(finalValues, baseValues)
+      const diffs = pairs.flatMap((p) => pairedEpisodeDifferences(p.final, p.base, column))
+      const evalCi = bootstrapMeanInterval(diffs, {
+        seed: 0,
+        resamples: 10_000,
+        method: `paired bootstrap over ${diffs.length} episodes`,
+      })
+      const seedsCi = tInterval(deltas, { method: `paired t, ${deltas.length} seeds` })
+      rows.push([
+        variant.label,
+        COLUMN_TITLES[column],
+        mean(baseValues).toFixed(1),
+        mean(finalValues).toFixed(1),
+        `**${signed(mean(deltas))}**`,
+        evalCi === undefined ? '–' : `[${signed(evalCi.low)}, ${signed(evalCi.high)}]`,
+        seedsCi === undefined
+          ? ctx.seeds.length < 2
+            ? 'unavailable (1 seed)'
+            : '–'
+          : `[${signed(seedsCi.low)}, ${signed(seedsCi.high)}]`,
+        changeVerdict(seedsCi ?? evalCi) + (seedsCi === undefined ? ' (eval variance only)' : ''),
+      ])
+    }
+  }
+  if (rows.length === 0) return undefined
+  return paragraphs(
+    `Did RL move the SFT base? ${envName(env)}, final policy − SFT base on the same evaluation episodes ` +
+      `(percentage points). Eval CI: 95% paired bootstrap over the evaluation episodes (evaluation variance ` +
+      `only); seeds CI: 95% paired t over seeds (needs ≥ 2 seeds).`,
+    table({
+      header: [
+        'Method',
+        'Metric',
+        'SFT base',
+        'Final',
+        'Change',
+        'Eval CI (95%)',
+        'Seeds CI (95%)',
+        'Verdict',
+      ],
+      rows,
+      align: ['left', 'left', 'right', 'right', 'right', 'left', 'left', 'left'],
+    }),
   )
 }

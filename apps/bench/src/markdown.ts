@@ -19,8 +19,11 @@ export function table(options: {
 }
 
 /** A bulleted list. */
-export function bullets(items: readonly string[]): string {
-  return items.map((i) => `- ${i}`).join('\n')
+export function bullets(items: readonly (string | undefined | false)[]): string {
+  return items
+    .filter((i): i is string => typeof i === 'string')
+    .map((i) => `- ${i}`)
+    .join('\n')
 }
 
 /** An image link to a plot (relative path), with alt text. */

@@ -161,6 +161,35 @@ describe('buildReport on a fixture of 3 seeds', () => {
     expect(markdown).not.toContain('**GiGPO higher**')
   })
 
+  it('explains an inconclusive gap with the step-only credit and the training budget', async () => {
+    const input = fixture([0], ['alfworld'])
+    const runs = input.runs.map((r) =>
+      makeRun({
+        env: r.spec.env,
+        variant: r.spec.variant,
+        seed: r.spec.seed,
+        // Every method at 50%, the base at 20%: no gap, every method up.
+        successRate: 0.5,
+        diagnostics: {
+          'adv/zero_share': 0.4,
+          'adv/mixed_group_share': 0.6,
+          'adv/step_nonzero_share': 0.3,
+          'adv/step_only_share': 0,
+          'adv/step_abs_mean': 0.3,
+          'adv/episode_abs_mean': 0.5,
+        },
+      }),
+    )
+    const { markdown } = await buildReport({ ...input, runs })
+    expect(markdown).toContain(
+      'In every GiGPO run, fewer than 1% of step rows got a step advantage inside an',
+    )
+    // The quick preset's ALFWorld budget: 4 × 4 × 8 = 128 trajectories.
+    expect(markdown).toContain('128 training trajectories per method and seed on ALFWorld')
+    expect(markdown).toContain('4 of 4 runs ended above their SFT base')
+    expect(markdown).toContain('every interval above contains 0')
+  })
+
   it('describes the runs with the config they recorded and the last invocation', async () => {
     const input = fixture([0], ['alfworld'])
     const { markdown } = await buildReport({
@@ -183,6 +212,53 @@ describe('buildReport on a fixture of 3 seeds', () => {
     expect(markdown).toContain('| ALFWorld | actor lr / mini-batch (step rows) | 1e-6 / 256 | 1e-6 / 256 |')
     expect(markdown).toContain('took **10m00s** wall time')
     expect(markdown).toContain('with 7 groups × 3 for 11 iterations on ALFWorld')
+  })
+
+  it('shows how far RL moved each method from the SFT base, with a paired interval', async () => {
+    const { markdown } = await buildReport(fixture([0, 1, 2]))
+    // Base 20% on every seed; GiGPO w/ std 60/70/80 → changes 40, 50, 60: mean 50, s = 10, ± 24.8.
+    const row = markdown.split('\n').find((l) => l.startsWith('| GiGPO w/ std | All |'))!
+    expect(row).toContain('| 20.0 | 70.0 | **+50.0** |')
+    expect(row).toContain('[+25.2, +74.8]')
+    expect(row).toContain('**up**')
+    expect(markdown).toContain('Did RL move the SFT base? WebShop')
+    expect(markdown.split('\n').filter((l) => l.startsWith('| RLOO | Succ. |'))).toHaveLength(1)
+  })
+
+  it('with one seed bases the change from the SFT base on the evaluation episodes only', async () => {
+    const { markdown } = await buildReport(fixture([0], ['alfworld']))
+    const row = markdown.split('\n').find((l) => l.startsWith('| GRPO | All |'))!
+    expect(row).toContain('| 20.0 | 50.0 | **+30.0** |')
+    expect(row).toContain('unavailable (1 seed)')
+    expect(row).toContain('**up** (eval variance only)')
+  })
+
+  it("names the quick preset's task subsets and the SFT base's early stop", async () => {
+    const input = fixture([0], ['alfworld'])
+    const bases = input.bases.map((b) => ({
+      ...b,
+      info: {
+        ...b.info!,
+        metrics: {
+          ...b.info!.metrics,
+          epochs_run: 10,
+          probe_success_after_8_epochs: 0,
+          probe_success_after_10_epochs: 0.25,
+        },
+        sft: PRESETS.quick.alfworld.sft,
+      },
+    }))
+    const { markdown } = await buildReport({ ...input, bases })
+    expect(markdown).toContain('**Trained and evaluated on the same few tasks**: ALFWorld 12 train games')
+    expect(markdown).toContain('### ALFWorld (success %, 12 train games)')
+    expect(markdown).toContain(
+      '| ALFWorld | tasks (training / evaluation) | the same 12 train games: the first two games',
+    )
+    expect(markdown).toContain(
+      `10 of ≤ ${PRESETS.quick.alfworld.sft.epochs} epoch(s), lr ${PRESETS.quick.alfworld.sft.lr}; early stop once ` +
+        `${PRESETS.quick.alfworld.sft.stopAt!.episodes} probe episodes succeed ≥ 20% (reached after 10 epochs: 25%)`,
+    )
+    expect(markdown).not.toContain('valid_seen episodes')
   })
 
   it('reports missing runs as such instead of failing', async () => {

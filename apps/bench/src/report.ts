@@ -13,6 +13,7 @@ import { envBudget } from './presets.js'
 import { loadRun, readJsonIfExists, type Invocation, type PresetLayout } from './results.js'
 import type { TrainerConfigInput } from '@gigpo/trainer'
 import { formatDuration } from './progress.js'
+import { envName, evaluationLabel } from './summaries.js'
 import type {
   BaseInfo,
   BenchPreset,
@@ -22,6 +23,7 @@ import type {
   ReportContext,
   RunResult,
   RunSpec,
+  SftBudget,
 } from './types.js'
 
 /** Everything the report is built from, already loaded. */
@@ -153,9 +155,10 @@ function honesty(input: ReportInput): string {
         `. Our success rates are expected to be far below the paper's; the paper's numbers sit beside ours for ` +
         `orientation, not as a target this preset could reach.`,
       `**Same algorithms, environments and data.** The GiGPO / GRPO / RLOO estimators, anchor grouping, PPO-clip + ` +
-        `KL update, reward (0/10 + format penalty), prompts (2-step history) and evaluation split (ALFWorld ` +
-        `valid_seen; WebShop test goals) follow the reference implementation; the ALFWorld games and WebShop ` +
-        `catalogue are the real ones bundled in the repository.`,
+        `KL update, reward (0/10 + format penalty), prompts (2-step history) and evaluation protocol (temperature ` +
+        `0.4) follow the reference implementation; the ALFWorld games and WebShop catalogue are the real ones ` +
+        `bundled in the repository.`,
+      subsetNote(input),
       `**What is comparable:** the ordering of methods at an equal rollout budget (the claim section), the ` +
         `relative cost of GiGPO's extra stages (compute-cost section), and the shape of the step-group size ` +
         `distribution (step-group section).`,
@@ -171,6 +174,48 @@ function honesty(input: ReportInput): string {
           'variance instead, clearly labelled. Use `standard` (3 seeds) for the claim proper.'
         : `**${p.seeds.length} seeds**: mean ± std over seeds, confidence intervals over seeds (paired t).`,
     ]),
+  )
+}
+
+/** The honesty bullet of presets that train and evaluate on a fixed task subset (absent otherwise). */
+function subsetNote(input: ReportInput): string | undefined {
+  const envs = input.envs.filter((env) => envBudget(input.preset, env).tasks !== undefined)
+  if (envs.length === 0) return undefined
+  return (
+    `**Trained and evaluated on the same few tasks**: ` +
+    `${envs.map((env) => `${envName(env)} ${evaluationLabel(input.preset, env)}`).join(', ')} (\`src/subsets.ts\`), ` +
+    `each evaluation cycling through them so every task gets the same number of episodes. ` +
+    `The paper trains on all 3,553 ALFWorld train games / the WebShop train goals and evaluates on unseen ones ` +
+    `(valid_seen, test goals). At this scale a policy that generalises is out of reach in minutes, so this is an ` +
+    `in-distribution check: it measures whether RL improves a policy on tasks it practises, from the same base ` +
+    `and at the same budget for every method, not generalisation.`
+  )
+}
+
+/** How the SFT base was made: demonstrations, epochs run, and the early stop if the preset has one. */
+function sftDescription(info: BaseInfo | undefined, budget: SftBudget): string {
+  const sft = info?.sft ?? budget
+  const metrics = info?.metrics ?? {}
+  const run = metrics['epochs_run']
+  const stop = sft.stopAt
+  const probes = Object.entries(metrics)
+    .filter(([k]) => k.startsWith('probe_success_after_'))
+    .map(([k, v]) => ({ epochs: Number(k.replace(/\D+/gu, '')), v }))
+  const last = probes.sort((a, b) => a.epochs - b.epochs).at(-1)
+  const stopText =
+    stop === undefined
+      ? ''
+      : `; early stop once ${stop.episodes} probe episodes succeed ≥ ${(100 * stop.successRate).toFixed(0)}%` +
+        (last === undefined
+          ? ''
+          : last.v >= stop.successRate
+            ? ` (reached after ${last.epochs} epochs: ${(100 * last.v).toFixed(0)}%)`
+            : ` (not reached; last probe ${(100 * last.v).toFixed(0)}%)`)
+  return (
+    `${sft.demonstrations} expert episodes` +
+    (sft.perturbation === undefined || sft.perturbation === 0 ? '' : ` (perturbation ${sft.perturbation})`) +
+    `, ${run === undefined ? sft.epochs : `${run} of ≤ ${sft.epochs}`} epoch(s), lr ${formatNumber(sft.lr)}` +
+    stopText
   )
 }
 
@@ -233,13 +278,23 @@ function setup(input: ReportInput): string {
       `${evalEpisodes} episodes, T = 0.4`,
       `${ps['validationEpisodes']} episodes, T = ${ps['validationTemperature']}`,
     )
-    const info = input.bases.find((x) => x.env === env && x.info !== undefined)?.info
     row(
-      'SFT base',
-      `${(info?.sft ?? b.sft).demonstrations} expert episodes, ${(info?.sft ?? b.sft).epochs} epoch(s)` +
-        (info?.parameters === undefined ? '' : `, ${(info.parameters / 1e6).toFixed(2)}M parameters`),
-      ps['model'],
+      'tasks (training / evaluation)',
+      b.tasks === undefined
+        ? `${t.env?.trainSplit ?? 'train'} / ${t.env?.evalSplit ?? (env === 'alfworld' ? 'valid_seen' : 'test')}`
+        : `the same ${evaluationLabel(input.preset, env)}: ${b.tasks.rule}`,
+      env === 'alfworld' ? 'train (3,553 games) / valid_seen' : 'train goals / test goals',
     )
+    for (const base of input.bases.filter((x) => x.env === env)) {
+      row(
+        input.seeds.length > 1 ? `SFT base, seed ${base.seed}` : 'SFT base',
+        sftDescription(base.info, b.sft) +
+          (base.info?.parameters === undefined
+            ? ''
+            : `; ${(base.info.parameters / 1e6).toFixed(2)}M parameters`),
+        ps['model'],
+      )
+    }
   }
   const model = Object.entries(input.preset.model)
     .map(([k, v]) => `${k} ${v}`)

@@ -4,8 +4,59 @@
  */
 import type { MetricsRecord } from '@gigpo/trainer'
 import type { Table1Column } from './paper.js'
+import { envBudget } from './presets.js'
 import { mean, sampleStd } from './stats.js'
-import type { EnvId, EpisodeOutcome, Evaluation } from './types.js'
+import type { BenchPreset, EnvId, EpisodeOutcome, Evaluation } from './types.js'
+
+/** `ALFWorld` / `WebShop`. */
+export function envName(env: EnvId): string {
+  return env === 'alfworld' ? 'ALFWorld' : 'WebShop'
+}
+
+/**
+ * The tasks the evaluations of `env` play under `preset`, in words: the preset's fixed task subset (the tasks
+ * it also trains on), or the reference's evaluation split.
+ *
+ * @example
+ * ```ts
+ * evaluationTasks(getPreset('quick'), 'alfworld') // 'the 12 ALFWorld train games of the preset's task subset, …'
+ * ```
+ */
+export function evaluationTasks(preset: BenchPreset, env: EnvId): string {
+  const subset = envBudget(preset, env).tasks
+  if (subset === undefined) return env === 'alfworld' ? 'ALFWorld valid_seen games' : 'WebShop test goals'
+  const what = env === 'alfworld' ? 'games' : 'goals'
+  return (
+    `the ${subset.ids.length} ${envName(env)} ${subset.split} ${what} of the preset's task subset ` +
+    `(the same ${what} it trains on, cycled so each gets the same number of episodes)`
+  )
+}
+
+/** A short label of the evaluation tasks for headings: `train subset`, `valid_seen`, `test goals`. */
+export function evaluationLabel(preset: BenchPreset, env: EnvId): string {
+  const subset = envBudget(preset, env).tasks
+  if (subset !== undefined)
+    return `${subset.ids.length} ${subset.split} ${env === 'alfworld' ? 'games' : 'goals'}`
+  return env === 'alfworld' ? 'valid_seen' : 'test goals'
+}
+
+/**
+ * Per-episode paired differences `a − b` of a Table 1 column (percent scale) between two evaluations of the same
+ * episodes (matched by rollout and slot: the same task with the same sampling seed).
+ */
+export function pairedEpisodeDifferences(a: Evaluation, b: Evaluation, column: Table1Column): number[] {
+  const key = (e: EpisodeOutcome) => `${e.rollout}:${e.slot}`
+  const other = new Map(b.episodes.map((e) => [key(e), e]))
+  const out: number[] = []
+  for (const episode of a.episodes) {
+    const match = other.get(key(episode))
+    if (match === undefined || match.taskId !== episode.taskId) continue
+    const x = episodeValue(episode, column)
+    const y = episodeValue(match, column)
+    if (x !== undefined && y !== undefined) out.push(x - y)
+  }
+  return out
+}
 
 /** The Table 1 columns of an environment. */
 export function envColumns(env: EnvId): readonly Table1Column[] {
