@@ -240,6 +240,19 @@ function gigpoFused64(
     const sc = invalid ? trajReward[trajOf[i]!]! - pen : trajReward[trajOf[i]!]!
     stepReward[i] = sr
     episodeScore[i] = sc
+    // Both levels' accumulators (inline: this loop is the general path's hot spot).
+    const ae = 4 * g
+    if (eAcc[ae] === 0) eAcc[ae + 1] = sc
+    eAcc[ae]!++
+    const de = sc - eAcc[ae + 1]!
+    eAcc[ae + 2]! += de
+    eAcc[ae + 3]! += de * de
+    const as = 4 * q
+    if (sAcc[as] === 0) sAcc[as + 1] = sr
+    sAcc[as]!++
+    const ds = sr - sAcc[as + 1]!
+    sAcc[as + 2]! += ds
+    sAcc[as + 3]! += ds * ds
   }
   if (shared) {
     // Some id is used by two episode groups: group by (episode group, id), then redo the rows the loop skipped.
@@ -247,6 +260,7 @@ function gigpoFused64(
     stepGroup.set(groups.groupOf)
     numSg = groups.count
     sAcc = new Float64Array(4 * numSg)
+    eAcc.fill(0)
     for (let i = 0; i < n; i++) {
       const invalid = valid[i] === 0
       const sr = invalid ? stepReturn[i]! - pen : stepReturn[i]!
@@ -254,11 +268,11 @@ function gigpoFused64(
       stepReward[i] = sr
       episodeScore[i] = sc
     }
+    accumulateGroups(eAcc, { group: egOf, values: episodeScore })
+    accumulateGroups(sAcc, { group: stepGroup, values: stepReward })
   } else if (idTable === null) {
     numSg = capSg
   }
-  accumulateGroups(eAcc, { group: egOf, values: episodeScore })
-  accumulateGroups(sAcc, { group: stepGroup, values: stepReward })
 
   // Per group [mean, 1 / F_norm] interleaved, plus counts and stds for the diagnostics. Singletons: episode
   // mean 0 and std 1 (raw score), step mean = the value (advantage 0).
