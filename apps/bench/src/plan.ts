@@ -96,11 +96,12 @@ export function workUnits(options: { readonly context: PlanContext; readonly wor
 }
 
 /**
- * Units of an SFT base (demonstrations + SFT + its evaluation), in iteration-equivalents: measured on `quick`,
- * making a base takes about three training iterations.
+ * Units of an SFT base (demonstrations + SFT with its early-stop probes + its evaluation), in
+ * iteration-equivalents: measured on `quick`, making a base (10–12 SFT epochs and their probes) takes about as long
+ * as eight training iterations.
  */
 export function baseUnits(context: PlanContext, env: EnvId): number {
-  return 3 + evalUnits(context, env)
+  return 8 + evalUnits(context, env)
 }
 
 /** Units of a run: its iterations plus the final evaluation. */

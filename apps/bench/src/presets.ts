@@ -44,6 +44,9 @@ export const PRESETS: Readonly<Record<BenchPresetName, BenchPreset>> = {
     vocabularySize: 4096,
     ppo: false,
     ablationOmegas: [0],
+    measured:
+      '7m45s on 2 shared cores (2026-11-24, load average 1.8–2.8 from other engineers’ work); an earlier run of the ' +
+      'same preset took 9m29s at load 1.0–2.7, with identical results',
     alfworld: {
       tasks: QUICK_ALFWORLD_GAMES,
       trainer: {
