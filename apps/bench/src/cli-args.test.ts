@@ -63,4 +63,36 @@ describe('parseCliArgs', () => {
   it('documents every preset in the usage text', () => {
     for (const name of Object.keys(PRESETS)) expect(USAGE).toContain(name)
   })
+
+  it('parses where training rollouts run', () => {
+    expect(parseCliArgs([]).rollouts).toBeUndefined()
+    expect(parseCliArgs(['--rollouts', 'in-process']).rollouts).toEqual({ backend: 'in-process' })
+    expect(parseCliArgs(['--rollouts', 'threads']).rollouts).toEqual({ backend: 'threads', threads: 2 })
+    expect(parseCliArgs(['--rollouts', 'threads', '--threads', '3']).rollouts).toEqual({
+      backend: 'threads',
+      threads: 3,
+    })
+    // A thread count or a Redis URL alone names its backend.
+    expect(parseCliArgs(['--threads', '4']).rollouts).toEqual({ backend: 'threads', threads: 4 })
+    expect(parseCliArgs(['--redis', 'redis://10.0.0.5:6379']).rollouts).toEqual({
+      backend: 'queue',
+      redis: 'redis://10.0.0.5:6379',
+    })
+  })
+
+  it('rejects rollout options that do not fit together', () => {
+    expect(() => parseCliArgs(['--rollouts', 'gpu'])).toThrow(/--rollouts: unknown value "gpu"/)
+    expect(() => parseCliArgs(['--rollouts', 'queue'])).toThrow(/needs --redis <url>/)
+    expect(() => parseCliArgs(['--rollouts', 'queue', '--redis', 'localhost:6379'])).toThrow(
+      /expected a redis:\/\/ or rediss:\/\/ URL/,
+    )
+    expect(() => parseCliArgs(['--rollouts', 'queue', '--threads', '2', '--redis', 'redis://x'])).toThrow(
+      /--threads goes with --rollouts threads, not --rollouts queue/,
+    )
+    expect(() => parseCliArgs(['--rollouts', 'threads', '--redis', 'redis://x'])).toThrow(
+      /--redis goes with --rollouts queue/,
+    )
+    expect(() => parseCliArgs(['--threads', '0'])).toThrow(InvalidArgumentError)
+    expect(USAGE).toContain('--rollouts <where>')
+  })
 })

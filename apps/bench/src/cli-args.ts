@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util'
 import { InvalidArgumentError } from '@gigpo/protocol'
 import { ENV_IDS } from './experiment.js'
 import { getPreset, PRESET_NAMES } from './presets.js'
-import type { BenchPreset, EnvId } from './types.js'
+import type { BenchPreset, BenchRollouts, EnvId } from './types.js'
 
 /** The parsed command line. */
 export interface CliOptions {
@@ -25,6 +25,8 @@ export interface CliOptions {
   readonly backend?: string
   /** Chains (environment × seed) run at once, each in its own process; `undefined` = min(2, cores). */
   readonly jobs?: number
+  /** Where training rollouts run; `undefined` = in the training process. */
+  readonly rollouts?: BenchRollouts
 }
 
 /** The help text. */
@@ -50,6 +52,10 @@ Options:
       --run-micro          run every package's micro-benchmarks first (pnpm bench:packages)
       --backend <name>     TF.js backend: auto (default), wasm, cpu, node, node-gpu
   -j, --jobs <n>           environment × seed chains run at once, one process each (default: min(2, cores))
+      --rollouts <where>   training rollouts: in-process (default), threads (worker threads on this machine)
+                           or queue (gigpo worker processes over Redis); the progress line shows their status
+      --threads <n>        worker threads per training process with --rollouts threads (default 2)
+      --redis <url>        Redis of the queue with --rollouts queue, e.g. redis://127.0.0.1:6379
       --list               list presets and experiments, then exit
   -h, --help               this text
 `
@@ -92,6 +98,9 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         'run-micro': { type: 'boolean' },
         backend: { type: 'string' },
         jobs: { type: 'string', short: 'j' },
+        rollouts: { type: 'string' },
+        threads: { type: 'string' },
+        redis: { type: 'string' },
         list: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -155,6 +164,11 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       )
     }
   }
+  const rollouts = parseRollouts({
+    rollouts: values['rollouts'] as string | undefined,
+    threads: values['threads'] as string | undefined,
+    redis: values['redis'] as string | undefined,
+  })
   const experiments = list(values['experiments'] as string | undefined)
   return {
     preset,
@@ -169,5 +183,52 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     help: values['help'] === true,
     ...(backend === undefined ? {} : { backend }),
     ...(jobs === undefined ? {} : { jobs }),
+    ...(rollouts === undefined ? {} : { rollouts }),
   }
+}
+
+const ROLLOUT_BACKENDS = ['in-process', 'threads', 'queue'] as const
+
+/**
+ * `--rollouts`, `--threads`, `--redis`: `--threads` alone means threads, `--redis` alone means the queue; a count or
+ * URL that does not fit the chosen backend is an error rather than silently ignored.
+ */
+function parseRollouts(values: {
+  readonly rollouts: string | undefined
+  readonly threads: string | undefined
+  readonly redis: string | undefined
+}): BenchRollouts | undefined {
+  const chosen =
+    values.rollouts ??
+    (values.threads !== undefined ? 'threads' : values.redis !== undefined ? 'queue' : undefined)
+  if (chosen === undefined) return undefined
+  if (!(ROLLOUT_BACKENDS as readonly string[]).includes(chosen)) {
+    throw new InvalidArgumentError(
+      `--rollouts: unknown value ${JSON.stringify(chosen)}; choose from ${ROLLOUT_BACKENDS.join(', ')}.`,
+    )
+  }
+  if (values.threads !== undefined && chosen !== 'threads') {
+    throw new InvalidArgumentError(`--threads goes with --rollouts threads, not --rollouts ${chosen}.`)
+  }
+  if (values.redis !== undefined && chosen !== 'queue') {
+    throw new InvalidArgumentError(`--redis goes with --rollouts queue, not --rollouts ${chosen}.`)
+  }
+  if (chosen === 'in-process') return { backend: 'in-process' }
+  if (chosen === 'threads') {
+    const threads = Number(values.threads ?? 2)
+    if (!Number.isSafeInteger(threads) || threads < 1) {
+      throw new InvalidArgumentError(
+        `--threads: must be a positive integer, got ${JSON.stringify(values.threads)}.`,
+      )
+    }
+    return { backend: 'threads', threads }
+  }
+  if (values.redis === undefined || !/^rediss?:\/\//u.test(values.redis)) {
+    throw new InvalidArgumentError(
+      values.redis === undefined
+        ? '--rollouts queue needs --redis <url>, e.g. --redis redis://127.0.0.1:6379 (workers: gigpo worker --redis <url>).'
+        : `--redis: expected a redis:// or rediss:// URL, got ${JSON.stringify(values.redis)}.`,
+    )
+  }
+  return { backend: 'queue', redis: values.redis }
 }

@@ -85,6 +85,7 @@ async function main(): Promise<number> {
     components,
     fresh: args.fresh,
     reportOnly: args.reportOnly,
+    ...(args.rollouts === undefined ? {} : { rollouts: args.rollouts }),
     jobs,
     startWorker: createForkWorkers({
       preset: args.preset.name,
@@ -93,6 +94,7 @@ async function main(): Promise<number> {
       outDir,
       command,
       ...(args.backend === undefined ? {} : { backend: args.backend }),
+      ...(args.rollouts === undefined ? {} : { rollouts: args.rollouts }),
     }),
     progress,
     command,

@@ -3,7 +3,7 @@
  * and WebShop suites) live in `real-components.ts`; tests plug in the trainer's scripted suite and tabular
  * policy through the same interface.
  */
-import type { EnvSuite, TrainablePolicy, ValueModel } from '@gigpo/trainer'
+import type { EnvSuite, RolloutRuntimeSpec, TrainablePolicy, ValueModel } from '@gigpo/trainer'
 import type { BenchPreset, EnvId } from './types.js'
 
 /** A policy the bench can train, plus what the report wants to know about it. */
@@ -45,4 +45,9 @@ export interface BenchComponents {
    * default (`<think>…</think><action>…</action>`).
    */
   demonstrationResponse?(decoding: 'free' | 'constrained'): ((action: string) => string) | undefined
+  /**
+   * The runtime that rollout worker threads or queue workers build to run `env`'s training rollouts under
+   * `preset` (the same suite, task subset and policy loader as in-process); needed for `--rollouts threads|queue`.
+   */
+  rolloutRuntime?(options: { readonly env: EnvId; readonly preset: BenchPreset }): RolloutRuntimeSpec
 }

@@ -8,7 +8,7 @@ import type { Progress } from './progress.js'
 import { createRealComponents } from './real-components.js'
 import { presetLayout } from './results.js'
 import { runChain, type Chain } from './runner.js'
-import type { EnvId } from './types.js'
+import type { BenchRollouts, EnvId } from './types.js'
 
 /** What the parent passes (as JSON in `argv[2]`). */
 export interface JobInput {
@@ -18,6 +18,8 @@ export interface JobInput {
   readonly outDir: string
   readonly backend?: string
   readonly command: string
+  /** Where training rollouts run. @defaultValue in the job's process */
+  readonly rollouts?: BenchRollouts
 }
 
 /** Messages from the parent to a job. */
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
       components,
       progress,
       command: input.command,
+      ...(input.rollouts === undefined ? {} : { rollouts: input.rollouts }),
       onRunDone: () => send({ kind: 'run-done' }),
     })
     await send({

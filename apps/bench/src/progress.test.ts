@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { createProgress, estimateRemaining, formatDuration, renderProgressLine } from './progress.js'
+import {
+  createProgress,
+  estimateRemaining,
+  formatDuration,
+  formatWorkerStatus,
+  renderProgressLine,
+} from './progress.js'
 
 describe('progress', () => {
   it('formats durations', () => {
@@ -54,5 +60,43 @@ describe('progress', () => {
     expect(tty).toContain('between\n')
     expect(tty[tty.length - 1]).toBe('\r\x1b[2K')
     expect(q.done).toBe(1)
+  })
+
+  it('keeps a long status whole in a log (cut only on a terminal)', () => {
+    const long = `alfworld/gigpo-nostd/seed-0 · iter 1/8 · threads 2 up · jobs w0 a2 d0/2 f0 · ${'x'.repeat(120)}`
+    const plain: string[] = []
+    const p = createProgress({ stream: { write: (s: string) => plain.push(s) }, total: 4 })
+    p.status(long)
+    p.advance(1)
+    expect(plain[0]).toContain(long)
+    const tty: string[] = []
+    const q = createProgress({
+      stream: { write: (s: string) => tty.push(s), isTTY: true, columns: 100 },
+      total: 4,
+    })
+    q.status(long)
+    q.advance(1)
+    expect(tty.at(-1)!.length).toBeLessThanOrEqual('\r\x1b[2K'.length + 99)
+  })
+
+  it('sums up a distributed rollout: workers and jobs waiting / active / done / failed', () => {
+    const status = {
+      backend: 'threads' as const,
+      config: '2 worker threads',
+      jobId: 'train-3',
+      workers: 2,
+      jobs: { total: 2, waiting: 0, active: 2, done: 0, failed: 0, retried: 0 },
+      discarded: 0,
+    }
+    expect(formatWorkerStatus(status)).toBe('threads 2 up · jobs w0 a2 d0/2 f0')
+    expect(
+      formatWorkerStatus({
+        ...status,
+        backend: 'queue',
+        workers: 3,
+        jobs: { total: 16, waiting: 5, active: 3, done: 7, failed: 1, retried: 1 },
+        discarded: 2,
+      }),
+    ).toBe('queue 3 worker(s) · jobs w5 a3 d7/16 f1 r1 · 2 discarded')
   })
 })

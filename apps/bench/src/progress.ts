@@ -3,6 +3,8 @@
  * a plain line is printed whenever a unit of work finishes, never redrawn.
  */
 
+import type { RolloutWorkerStatus } from '@gigpo/trainer'
+
 /** Where progress goes: stderr in the CLI, a buffer in tests. */
 export interface ProgressStream {
   write(text: string): unknown
@@ -33,6 +35,22 @@ export interface Progress {
   finish(): void
   /** Units done so far. */
   readonly done: number
+}
+
+/**
+ * A distributed rollout's status in a few characters for the progress line: the backend, its workers, and its
+ * jobs waiting / active / done (of total) / failed, plus retried and discarded when there were any, e.g.
+ * `threads 2 up · jobs w0 a2 d1/3 f0`.
+ */
+export function formatWorkerStatus(status: RolloutWorkerStatus): string {
+  const j = status.jobs
+  const workers =
+    status.backend === 'threads' ? `threads ${status.workers} up` : `queue ${status.workers} worker(s)`
+  return (
+    `${workers} · jobs w${j.waiting} a${j.active} d${j.done}/${j.total} f${j.failed}` +
+    (j.retried > 0 ? ` r${j.retried}` : '') +
+    (status.discarded > 0 ? ` · ${status.discarded} discarded` : '')
+  )
 }
 
 /** `1h02m`, `3m10s`, `42s`; `--` for unknown. */
@@ -92,7 +110,8 @@ export function createProgress(options: ProgressOptions): Progress {
       total,
       elapsedMs: now() - started,
       status,
-      width: Math.max(40, (stream.columns ?? 120) - 1),
+      // A plain line in a log is never redrawn, so it need not fit a terminal: keep the whole status.
+      width: tty ? Math.max(40, (stream.columns ?? 120) - 1) : 400,
     })
 
   const draw = (force: boolean) => {

@@ -19,6 +19,8 @@ import {
 import { createWebShopWorld } from '@gigpo/envs-webshop'
 import { createAlfworldSuite, createWebShopSuite, type EnvSuite } from '@gigpo/trainer'
 import type { BenchComponents, BenchPolicy } from './components.js'
+import { envBudget } from './presets.js'
+import { benchRuntimeSpec } from './rollout-runtime.js'
 import type { EnvId } from './types.js'
 
 /** Options of {@link createRealComponents}. */
@@ -84,5 +86,9 @@ export async function createRealComponents(options: RealComponentsOptions = {}):
     loadCritic: (dir) => loadValueModel(dir, { backend }),
     tensorBytes: () => tf.memory().numBytes,
     demonstrationResponse: (decoding) => (decoding === 'constrained' ? wrapAction : undefined),
+    rolloutRuntime: ({ env, preset }) => {
+      const subset = envBudget(preset, env).tasks
+      return benchRuntimeSpec({ env, backend, ...(subset === undefined ? {} : { subset }) })
+    },
   }
 }

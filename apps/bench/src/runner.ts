@@ -15,6 +15,7 @@ import {
   demonstrationResponse,
   resolveTrainerConfig,
   type EnvSuite,
+  type RolloutBackendOptions,
   type SftExample,
   type TrainerConfig,
   type TrainerEvent,
@@ -27,7 +28,7 @@ import { runId } from './experiment.js'
 import { takeFingerprint } from './fingerprint.js'
 import { baseUnits, checkDone, evalUnits, planRuns, workUnits, type PlannedWork } from './plan.js'
 import { envBudget } from './presets.js'
-import type { Progress } from './progress.js'
+import { formatWorkerStatus, type Progress } from './progress.js'
 import { writeReport } from './report.js'
 import { presetLayout, readJsonIfExists, type Invocation, type PresetLayout } from './results.js'
 import { runSeeds, trainerConfigFor } from './run-config.js'
@@ -35,6 +36,7 @@ import { restrictSuite } from './task-subset.js'
 import type {
   BaseInfo,
   BenchPreset,
+  BenchRollouts,
   EnvId,
   Evaluation,
   Experiment,
@@ -82,6 +84,11 @@ export interface RunBenchOptions {
   readonly fresh?: boolean
   /** Only regenerate the report from the files. @defaultValue `false` */
   readonly reportOnly?: boolean
+  /**
+   * Where training rollouts run (worker threads, a Redis queue); needs `components.rolloutRuntime`.
+   * @defaultValue in the training process
+   */
+  readonly rollouts?: BenchRollouts
   /**
    * Workers run at once. With more than one, the work is cut into units (each SFT base; each run) that `jobs`
    * workers from `startWorker` take in plan order as soon as a unit's SFT base exists (the CLI forks a process per
@@ -296,6 +303,8 @@ export interface RunChainOptions {
   readonly command: string
   /** Called after each finished run (the in-process runner regenerates the report). */
   readonly onRunDone?: () => Promise<unknown>
+  /** Where training rollouts run. @defaultValue in this process */
+  readonly rollouts?: BenchRollouts
 }
 
 /** Runs one chain in this process: the SFT base if needed, then each run. Returns what failed. */
@@ -543,6 +552,31 @@ function successOf(evaluation: Evaluation): number {
   return n === 0 ? 0 : evaluation.episodes.filter((e) => e.success).length / n
 }
 
+/** The trainer's `rollouts` option of a run: `undefined` for in-process rollouts. */
+function rolloutsOption(input: {
+  readonly options: RunChainOptions
+  readonly spec: RunSpec
+  readonly id: string
+}): RolloutBackendOptions | undefined {
+  const { rollouts, components, preset } = input.options
+  if (rollouts === undefined || rollouts.backend === 'in-process') return undefined
+  if (components.rolloutRuntime === undefined) {
+    throw new Error(
+      `--rollouts ${rollouts.backend}: these components cannot name a rollout runtime for worker ${rollouts.backend === 'threads' ? 'threads' : 'processes'}.`,
+    )
+  }
+  const runtime = components.rolloutRuntime({ env: input.spec.env, preset })
+  return rollouts.backend === 'threads'
+    ? { backend: 'threads', threads: rollouts.threads, runtime }
+    : {
+        backend: 'queue',
+        redis: rollouts.redis,
+        runtime,
+        // One id per run and preset: a resumed run finds the jobs it enqueued, two runs never share results.
+        runId: `bench-${preset.name}-${input.id.replaceAll('/', '-')}`,
+      }
+}
+
 /** Trains one run (resuming from its checkpoint when there is one) and evaluates its final policy. */
 async function trainRun(options: RunChainOptions & { readonly spec: RunSpec }): Promise<void> {
   const { spec, preset, components, progress, layout } = options
@@ -577,6 +611,15 @@ async function trainRun(options: RunChainOptions & { readonly spec: RunSpec }): 
     pending = pending.then(fn)
   }
   const iterations = config.trainer.iterations
+  const rollouts = rolloutsOption({ options, spec, id })
+  // A distributed rollout's status (workers, jobs w/a/d/f) goes right after the iteration on every status line, so
+  // it survives the line being cut to the terminal's width and shows in the plain lines of a CI log.
+  let workers = ''
+  let stepText = ''
+  const show = (step: number, what: string) => {
+    stepText = what
+    progress.status(`${id} · iter ${step}/${iterations}${workers === '' ? '' : ` · ${workers}`} · ${what}`)
+  }
   const onEvent = (event: TrainerEvent) => {
     switch (event.type) {
       case 'start':
@@ -589,14 +632,20 @@ async function trainRun(options: RunChainOptions & { readonly spec: RunSpec }): 
         break
       case 'rollout':
         if (event.step > 0) {
-          progress.status(
-            `${id} · iter ${event.step}/${iterations} · ${event.progress.jobId.startsWith('val') ? 'validation' : 'rollout'} step ${event.progress.step + 1} · ${event.progress.active}/${event.progress.slots} running`,
+          show(
+            event.step,
+            `${event.progress.jobId.startsWith('val') ? 'validation' : 'rollout'} step ${event.progress.step + 1} · ` +
+              `${event.progress.active}/${event.progress.slots} running`,
           )
         }
         break
+      case 'workers':
+        if (workers === '') progress.log(`${id}: training rollouts on ${event.status.config}`)
+        workers = formatWorkerStatus(event.status)
+        if (event.step > 0) show(event.step, stepText === '' ? 'rollout' : stepText)
+        break
       case 'stage':
-        if (event.step > 0 && event.stage !== 'gen')
-          progress.status(`${id} · iter ${event.step}/${iterations} · ${event.stage}`)
+        if (event.step > 0 && event.stage !== 'gen') show(event.step, event.stage)
         break
       case 'iteration': {
         if (event.stats.step === 0) break
@@ -620,6 +669,7 @@ async function trainRun(options: RunChainOptions & { readonly spec: RunSpec }): 
       suite,
       ...(critic === undefined ? {} : { critic }),
       ...(estimator === undefined ? {} : { estimator }),
+      ...(rollouts === undefined ? {} : { rollouts }),
       outputDir: paths.dir,
       loadPolicy: (dir) => components.loadPolicy(dir),
       ...(components.loadCritic === undefined

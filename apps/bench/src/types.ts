@@ -67,6 +67,16 @@ export interface Experiment {
   report(context: ReportContext): string | Promise<string>
 }
 
+/**
+ * Where training rollouts run (the trainer's `rollouts` option): in the training process, in worker threads on this
+ * machine, or on `gigpo worker` processes over a Redis queue. The final evaluations and the SFT probes run in the
+ * training process either way.
+ */
+export type BenchRollouts =
+  | { readonly backend: 'in-process' }
+  | { readonly backend: 'threads'; readonly threads: number }
+  | { readonly backend: 'queue'; readonly redis: string }
+
 /** Preset names. */
 export type BenchPresetName = 'quick' | 'standard' | 'paper' | 'smoke'
 
