@@ -106,7 +106,7 @@ export type { UpdateActorOptions, UpdateCriticOptions } from './update.js'
 export { validate } from './validation.js'
 export type { ValidateOptions, ValidationResult } from './validation.js'
 export { collectDemonstrations, demonstrationResponse } from './warm-start.js'
-export type { CollectDemonstrationsOptions, Demonstrations } from './warm-start.js'
+export type { CollectDemonstrationsOptions, DemonstrationPerturbation, Demonstrations } from './warm-start.js'
 
 // Metrics, timers, checkpoints
 export { createMemoryTracker, createMetricsLog, readMetricsFile } from './metrics.js'

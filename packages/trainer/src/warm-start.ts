@@ -1,4 +1,5 @@
-import { GigpoError, type Env, type EnvInfo } from '@gigpo/protocol'
+import { GigpoError, InvalidArgumentError, type Env, type EnvInfo } from '@gigpo/protocol'
+import { createRng } from '@gigpo/random'
 import type { SftExample } from './policy.js'
 import type { EnvSuite } from './suite.js'
 
@@ -19,6 +20,23 @@ export interface CollectDemonstrationsOptions<TInfo extends EnvInfo> {
   readonly decoding?: 'free' | 'constrained'
   /** The response the policy should learn for an expert action. @defaultValue {@link demonstrationResponse} */
   readonly response?: (action: string) => string
+  /**
+   * DART-style noise injection: at each step, with this probability, a random other admissible command replaces
+   * the expert's and is not recorded; the expert then acts from the state it led to, so the examples include
+   * recovery states ("Nothing happens.", a detour) with the expert's answer. Needs an expert that acts from any
+   * state (ALFWorld's does). Omitted: the plain expert.
+   */
+  readonly perturbation?: DemonstrationPerturbation
+}
+
+/** Settings of {@link CollectDemonstrationsOptions.perturbation}. */
+export interface DemonstrationPerturbation {
+  /** Probability in [0, 1] that a step takes a random admissible command instead of the expert's. */
+  readonly probability: number
+  /** Most random commands in one episode. @defaultValue `2` */
+  readonly maxPerEpisode?: number
+  /** Seed of the perturbation draws. @defaultValue `0` */
+  readonly seed?: number
 }
 
 /** What {@link collectDemonstrations} returns. */
@@ -29,6 +47,8 @@ export interface Demonstrations {
   readonly episodes: number
   /** Share of them the expert won (only won episodes become examples). */
   readonly successRate: number
+  /** Random commands taken in the won episodes (0 without {@link CollectDemonstrationsOptions.perturbation}). */
+  readonly perturbations: number
 }
 
 /**
@@ -70,6 +90,17 @@ export async function collectDemonstrations<TInfo extends EnvInfo>(
   const respond =
     options.response ??
     ((action: string) => demonstrationResponse(action, { decoding: options.decoding ?? 'free' }))
+  const probability = options.perturbation?.probability ?? 0
+  const maxPerEpisode = options.perturbation?.maxPerEpisode ?? 2
+  if (!(probability >= 0 && probability <= 1)) {
+    throw new InvalidArgumentError(`perturbation.probability: must be in [0, 1], got ${probability}.`)
+  }
+  if (!Number.isInteger(maxPerEpisode) || maxPerEpisode < 0) {
+    throw new InvalidArgumentError(
+      `perturbation.maxPerEpisode: must be a non-negative integer, got ${maxPerEpisode}.`,
+    )
+  }
+  const rng = createRng(`demonstrations:${options.perturbation?.seed ?? 0}`)
   const format = suite.format({ historyLength: options.historyLength })
   const tasks = suite.tasks({
     split: options.split,
@@ -80,6 +111,7 @@ export async function collectDemonstrations<TInfo extends EnvInfo>(
   const envs = new Map<number | undefined, Env<TInfo>>()
   const examples: SftExample[] = []
   let won = 0
+  let perturbations = 0
   try {
     for (const task of tasks) {
       let env = envs.get(task.envSeed)
@@ -93,12 +125,20 @@ export async function collectDemonstrations<TInfo extends EnvInfo>(
       let observation = await env.reset(task.reset)
       const session = format.start(observation)
       const episode: SftExample[] = []
+      let taken = 0
       let success = false
       for (let t = 0; t < options.maxSteps; t++) {
         const action = await expert.call(suite, { env, observation, step: t })
         if (action === undefined) break
-        const response = respond(action)
-        episode.push({ prompt: session.prompt(), response })
+        const others = observation.admissibleActions.filter((a) => a !== action)
+        let response: string
+        if (probability > 0 && taken < maxPerEpisode && others.length > 0 && rng.nextFloat() < probability) {
+          response = respond(others[rng.intBelow(others.length)]!)
+          taken += 1
+        } else {
+          response = respond(action)
+          episode.push({ prompt: session.prompt(), response })
+        }
         // Step with the projected action, exactly as a rollout would send this response.
         const projected = format.project(response).action
         const next = await env.step(projected)
@@ -111,11 +151,17 @@ export async function collectDemonstrations<TInfo extends EnvInfo>(
       }
       if (success) {
         won += 1
+        perturbations += taken
         examples.push(...episode)
       }
     }
   } finally {
     await Promise.all([...envs.values()].map((env) => env.close()))
   }
-  return { examples, episodes: tasks.length, successRate: tasks.length === 0 ? 0 : won / tasks.length }
+  return {
+    examples,
+    episodes: tasks.length,
+    successRate: tasks.length === 0 ? 0 : won / tasks.length,
+    perturbations,
+  }
 }
