@@ -16,6 +16,11 @@ describe('parseCliArgs', () => {
   it('selects a preset positionally (pnpm passes a leading --)', () => {
     expect(parseCliArgs(['--', 'standard']).preset.name).toBe('standard')
     expect(parseCliArgs(['paper']).seeds).toEqual([0, 1, 2])
+    expect(parseCliArgs(['--preset', 'paper']).preset.name).toBe('paper')
+    expect(parseCliArgs(['paper', '--preset', 'paper']).preset.name).toBe('paper')
+    expect(() => parseCliArgs(['quick', '--preset', 'paper'])).toThrow(
+      /Two presets: quick and --preset paper/,
+    )
   })
 
   it('parses experiments, seeds, envs, output and switches', () => {
@@ -94,5 +99,28 @@ describe('parseCliArgs', () => {
     )
     expect(() => parseCliArgs(['--threads', '0'])).toThrow(InvalidArgumentError)
     expect(USAGE).toContain('--rollouts <where>')
+  })
+
+  it('parses --policy, --sft and --lora (the last two only with --policy)', () => {
+    expect(parseCliArgs([]).policy).toBeUndefined()
+    expect(parseCliArgs(['paper', '--policy', '/models/Qwen2.5-1.5B-Instruct']).policy).toEqual({
+      dir: '/models/Qwen2.5-1.5B-Instruct',
+      sft: false,
+    })
+    expect(parseCliArgs(['--', 'quick', '--policy', 'm', '--sft', '--lora', '16']).policy).toEqual({
+      dir: 'm',
+      sft: true,
+      loraRank: 16,
+    })
+    expect(() => parseCliArgs(['--sft'])).toThrow(/--sft goes with --policy <dir>/)
+    expect(() => parseCliArgs(['--lora', '8'])).toThrow(/--lora goes with --policy <dir>/)
+    expect(() => parseCliArgs(['--policy', 'm', '--lora', '0'])).toThrow(
+      /--lora: the rank must be a positive integer, got "0"/,
+    )
+    expect(() => parseCliArgs(['--policy', 'm', '--lora', 'x'])).toThrow(InvalidArgumentError)
+    expect(() => parseCliArgs(['--policy', ' '])).toThrow(/--policy: give a directory/)
+    expect(() => parseCliArgs(['--policy'])).toThrow(InvalidArgumentError)
+    expect(USAGE).toContain('--policy <dir>')
+    expect(USAGE).toContain('--lora <rank>')
   })
 })

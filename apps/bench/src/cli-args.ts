@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util'
 import { InvalidArgumentError } from '@gigpo/protocol'
 import { ENV_IDS } from './experiment.js'
 import { getPreset, PRESET_NAMES } from './presets.js'
-import type { BenchPreset, BenchRollouts, EnvId } from './types.js'
+import type { BenchPolicySource, BenchPreset, BenchRollouts, EnvId } from './types.js'
 
 /** The parsed command line. */
 export interface CliOptions {
@@ -27,6 +27,11 @@ export interface CliOptions {
   readonly jobs?: number
   /** Where training rollouts run; `undefined` = in the training process. */
   readonly rollouts?: BenchRollouts
+  /**
+   * `--policy DIR [--lora RANK] [--sft]`: the base policy of every method loaded from DIR (as given; the CLI makes
+   * it absolute); `undefined` = the preset's model from scratch.
+   */
+  readonly policy?: BenchPolicySource
 }
 
 /** The help text. */
@@ -41,6 +46,7 @@ Presets:
   smoke      seconds-long pipeline check; its numbers mean nothing
 
 Options:
+      --preset <name>      the preset, as an option instead of positionally
   -e, --experiments <ids>  comma-separated experiments (see --list); default: the preset's
       --seeds <list>       comma-separated seeds, e.g. 0,1,2; default: the preset's
       --num-seeds <n>      seeds 0 … n-1
@@ -56,6 +62,11 @@ Options:
                            or queue (gigpo worker processes over Redis); the progress line shows their status
       --threads <n>        worker threads per training process with --rollouts threads (default 2)
       --redis <url>        Redis of the queue with --rollouts queue, e.g. redis://127.0.0.1:6379
+      --policy <dir>       base policy of every method loaded from <dir>: a Hugging Face Qwen2 checkpoint
+                           (e.g. Qwen2.5-1.5B-Instruct) or a saved TfjsPolicy; replaces the preset's model and
+                           word tokenizer, and skips the SFT warm start (the loaded model is the base)
+      --sft                with --policy: run the preset's SFT warm start on top of the loaded model
+      --lora <rank>        with --policy: train LoRA adapters of this rank instead of every weight
       --list               list presets and experiments, then exit
   -h, --help               this text
 `
@@ -87,6 +98,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       allowPositionals: true,
       strict: true,
       options: {
+        preset: { type: 'string' },
         experiments: { type: 'string', short: 'e' },
         seeds: { type: 'string' },
         'num-seeds': { type: 'string' },
@@ -101,6 +113,9 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         rollouts: { type: 'string' },
         threads: { type: 'string' },
         redis: { type: 'string' },
+        policy: { type: 'string' },
+        sft: { type: 'boolean' },
+        lora: { type: 'string' },
         list: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -114,7 +129,13 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       `Expected at most one preset, got ${positionals.join(' ')}. Presets: ${PRESET_NAMES.join(', ')}.`,
     )
   }
-  const preset = getPreset(positionals[0] ?? 'quick')
+  const named = values['preset'] as string | undefined
+  if (named !== undefined && positionals[0] !== undefined && positionals[0] !== named) {
+    throw new InvalidArgumentError(
+      `Two presets: ${positionals[0]} and --preset ${named}; give one (e.g. pnpm bench -- ${named}).`,
+    )
+  }
+  const preset = getPreset(named ?? positionals[0] ?? 'quick')
   if (values['seeds'] !== undefined && values['num-seeds'] !== undefined) {
     throw new InvalidArgumentError('Give either --seeds or --num-seeds, not both.')
   }
@@ -169,6 +190,11 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     threads: values['threads'] as string | undefined,
     redis: values['redis'] as string | undefined,
   })
+  const policy = parsePolicy({
+    policy: values['policy'] as string | undefined,
+    sft: values['sft'] === true,
+    lora: values['lora'] as string | undefined,
+  })
   const experiments = list(values['experiments'] as string | undefined)
   return {
     preset,
@@ -184,7 +210,35 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     ...(backend === undefined ? {} : { backend }),
     ...(jobs === undefined ? {} : { jobs }),
     ...(rollouts === undefined ? {} : { rollouts }),
+    ...(policy === undefined ? {} : { policy }),
   }
+}
+
+/** `--policy`, `--sft`, `--lora`: the last two only make sense with the first. */
+function parsePolicy(values: {
+  readonly policy: string | undefined
+  readonly sft: boolean
+  readonly lora: string | undefined
+}): BenchPolicySource | undefined {
+  if (values.policy === undefined) {
+    if (values.sft)
+      throw new InvalidArgumentError('--sft goes with --policy <dir> (the preset always runs its SFT).')
+    if (values.lora !== undefined) throw new InvalidArgumentError('--lora goes with --policy <dir>.')
+    return undefined
+  }
+  if (values.policy.trim() === '') {
+    throw new InvalidArgumentError('--policy: give a directory, e.g. --policy /models/Qwen2.5-1.5B-Instruct.')
+  }
+  let loraRank: number | undefined
+  if (values.lora !== undefined) {
+    loraRank = Number(values.lora)
+    if (!Number.isSafeInteger(loraRank) || loraRank < 1) {
+      throw new InvalidArgumentError(
+        `--lora: the rank must be a positive integer, got ${JSON.stringify(values.lora)} (e.g. --lora 16).`,
+      )
+    }
+  }
+  return { dir: values.policy, sft: values.sft, ...(loraRank === undefined ? {} : { loraRank }) }
 }
 
 const ROLLOUT_BACKENDS = ['in-process', 'threads', 'queue'] as const

@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { GigpoError } from '@gigpo/protocol'
 import { EXPERIMENTS } from '../experiments/index.js'
 import { parseCliArgs, USAGE } from './cli-args.js'
 import type { BenchComponents } from './components.js'
@@ -76,6 +77,7 @@ async function main(): Promise<number> {
   const command =
     `pnpm bench ${['--', ...process.argv.slice(2).filter((a) => a !== '--')].join(' ')}`.replace(/ --$/, '')
   const jobs = args.jobs ?? Math.min(2, availableParallelism())
+  const policy = args.policy === undefined ? undefined : { ...args.policy, dir: resolve(args.policy.dir) }
   const result = await runBench({
     preset: args.preset,
     seeds: args.seeds,
@@ -86,6 +88,7 @@ async function main(): Promise<number> {
     fresh: args.fresh,
     reportOnly: args.reportOnly,
     ...(args.rollouts === undefined ? {} : { rollouts: args.rollouts }),
+    ...(policy === undefined ? {} : { policy }),
     jobs,
     startWorker: createForkWorkers({
       preset: args.preset.name,
@@ -95,6 +98,7 @@ async function main(): Promise<number> {
       command,
       ...(args.backend === undefined ? {} : { backend: args.backend }),
       ...(args.rollouts === undefined ? {} : { rollouts: args.rollouts }),
+      ...(policy === undefined ? {} : { policy }),
     }),
     progress,
     command,
@@ -114,7 +118,14 @@ main().then(
     process.exitCode = code
   },
   (error: unknown) => {
-    process.stderr.write(`\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    // A typed error (bad option, unloadable --policy directory) says what to fix: its message is enough.
+    const text =
+      error instanceof GigpoError
+        ? `${error.name}: ${error.message}`
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error)
+    process.stderr.write(`\n${text}\n`)
     process.exitCode = 1
   },
 )

@@ -4,7 +4,7 @@
  * policy through the same interface.
  */
 import type { EnvSuite, RolloutRuntimeSpec, TrainablePolicy, ValueModel } from '@gigpo/trainer'
-import type { BenchPreset, EnvId } from './types.js'
+import type { BenchPolicySource, BenchPreset, EnvId, PolicySourceInfo } from './types.js'
 
 /** A policy the bench can train, plus what the report wants to know about it. */
 export interface BenchPolicy extends TrainablePolicy {
@@ -23,6 +23,14 @@ export interface CreateBenchPolicyOptions {
   readonly corpus: readonly string[]
 }
 
+/** Options of {@link BenchComponents.loadPolicy}. */
+export interface LoadBenchPolicyOptions {
+  /** Attach fresh LoRA adapters of this rank (only for a directory without adapters of its own). */
+  readonly loraRank?: number
+  /** Receives the memory plan (printable text) before any weight is read, when the loader makes one. */
+  readonly onMemoryPlan?: (text: string) => void
+}
+
 /** The building blocks of a bench run. */
 export interface BenchComponents {
   /** The compute backend in words, for the fingerprint (e.g. `wasm (SIMD, 1 thread)`). */
@@ -31,8 +39,13 @@ export interface BenchComponents {
   suite(env: EnvId): EnvSuite
   /** A freshly initialised policy for the SFT base of (env, seed). */
   createPolicy(options: CreateBenchPolicyOptions): Promise<BenchPolicy>
-  /** A policy saved with `save` (the SFT base). */
-  loadPolicy(dir: string): Promise<BenchPolicy>
+  /** A policy saved with `save` (the SFT base), or a `--policy` directory (a Hugging Face checkpoint). */
+  loadPolicy(dir: string, options?: LoadBenchPolicyOptions): Promise<BenchPolicy>
+  /**
+   * Checks a `--policy` directory without reading its weights (config, weight headers, tokenizer) and describes it;
+   * throws (a `CheckpointError` of policy-tfjs for the real components) when it cannot be loaded.
+   */
+  describePolicy?(source: BenchPolicySource): Promise<PolicySourceInfo>
   /** The PPO critic, initialised from the policy, when PPO is supported. */
   createCritic?(options: { readonly policy: BenchPolicy; readonly seed: number }): Promise<ValueModel>
   /** Loads a critic saved by the trainer's checkpoints (resuming a PPO run). */

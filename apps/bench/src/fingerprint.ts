@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { availableParallelism, cpus, platform, release, totalmem } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { PolicySourceInfo } from './types.js'
 
 /** `run.json`. */
 export interface Fingerprint {
@@ -27,6 +28,8 @@ export interface Fingerprint {
   readonly os: string
   /** The command line of the invocation. */
   readonly command: string
+  /** The `--policy` directory every base started from (absent: the preset's model from scratch). */
+  readonly policy?: PolicySourceInfo
 }
 
 /** The monorepo root (two levels above `apps/bench`). */
@@ -93,6 +96,7 @@ export function tfjsVersions(root: string = REPO_ROOT): Record<string, string> {
 export function takeFingerprint(options: {
   readonly backend: string
   readonly command: string
+  readonly policy?: PolicySourceInfo
 }): Fingerprint {
   const cpuList = cpus()
   return {
@@ -111,5 +115,6 @@ export function takeFingerprint(options: {
     node: process.version,
     os: `${platform()} ${release()}`,
     command: options.command,
+    ...(options.policy === undefined ? {} : { policy: options.policy }),
   }
 }

@@ -5,10 +5,10 @@
  */
 import { getPreset } from './presets.js'
 import type { Progress } from './progress.js'
-import { createRealComponents } from './real-components.js'
+import { createRealComponents, describePolicyDir } from './real-components.js'
 import { presetLayout } from './results.js'
 import { runChain, type Chain } from './runner.js'
-import type { BenchRollouts, EnvId } from './types.js'
+import type { BenchPolicySource, BenchRollouts, EnvId } from './types.js'
 
 /** What the parent passes (as JSON in `argv[2]`). */
 export interface JobInput {
@@ -20,6 +20,8 @@ export interface JobInput {
   readonly command: string
   /** Where training rollouts run. @defaultValue in the job's process */
   readonly rollouts?: BenchRollouts
+  /** The `--policy` directory (absolute) every base starts from. @defaultValue the preset's model */
+  readonly policy?: BenchPolicySource
 }
 
 /** Messages from the parent to a job. */
@@ -48,6 +50,8 @@ async function main(): Promise<void> {
   const input = JSON.parse(process.argv[2] ?? '{}') as JobInput
   const preset = getPreset(input.preset)
   const components = await createRealComponents(input.backend === undefined ? {} : { backend: input.backend })
+  // The parent checked the directory already; describing it again here is cheap (no weights are read).
+  const policy = input.policy === undefined ? undefined : await describePolicyDir(input.policy)
   let done = 0
   let lastStatus = 0
   const progress: Progress = {
@@ -78,6 +82,7 @@ async function main(): Promise<void> {
       progress,
       command: input.command,
       ...(input.rollouts === undefined ? {} : { rollouts: input.rollouts }),
+      ...(policy === undefined ? {} : { policy }),
       onRunDone: () => send({ kind: 'run-done' }),
     })
     await send({

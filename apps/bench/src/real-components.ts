@@ -3,13 +3,21 @@
  * the environment's text, constrained or free decoding), its value model for PPO, and the trainer's ALFWorld
  * and WebShop suites over the bundled games and catalogue.
  */
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import {
   buildWordTokenizer,
+  CheckpointError,
+  countParameters,
   createPolicy,
   createValueModel,
   initBackend,
   loadPolicy,
+  loadTokenizer,
   loadValueModel,
+  resolveCheckpointConfig,
+  SafetensorsCheckpoint,
   tf,
   wrapAction,
   type BackendInfo,
@@ -21,7 +29,7 @@ import { createAlfworldSuite, createWebShopSuite, type EnvSuite } from '@gigpo/t
 import type { BenchComponents, BenchPolicy } from './components.js'
 import { envBudget } from './presets.js'
 import { benchRuntimeSpec } from './rollout-runtime.js'
-import type { EnvId } from './types.js'
+import type { BenchPolicySource, EnvId, PolicySourceInfo } from './types.js'
 
 /** Options of {@link createRealComponents}. */
 export interface RealComponentsOptions {
@@ -51,6 +59,47 @@ function webshopCorpus(): string[] {
   return out
 }
 
+/**
+ * Checks a `--policy` directory without reading its weights — `config.json` (a Qwen2 decoder), the weight files'
+ * headers, the tokenizer — and describes it. Throws policy-tfjs's `CheckpointError` (reason `not-found`,
+ * `malformed`, `unsupported-architecture`, …) when it cannot be loaded.
+ */
+export async function describePolicyDir(source: BenchPolicySource): Promise<PolicySourceInfo> {
+  const { dir } = source
+  const configPath = join(dir, 'config.json')
+  if (!existsSync(configPath)) {
+    throw new CheckpointError(
+      'not-found',
+      `${existsSync(dir) ? `${dir} has no config.json` : `${dir} does not exist`}: expected a Hugging Face Qwen2 ` +
+        'checkpoint directory (config.json, model.safetensors or its shards, tokenizer.json + tokenizer_config.json) ' +
+        'or a directory written by TfjsPolicy.save.',
+      { path: configPath },
+    )
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(await readFile(configPath, 'utf8'))
+  } catch (error) {
+    throw new CheckpointError('malformed', `${configPath}: not valid JSON (${(error as Error).message}).`, {
+      path: configPath,
+      cause: error,
+    })
+  }
+  const config = resolveCheckpointConfig(json, configPath)
+  const checkpoint = await SafetensorsCheckpoint.open(dir)
+  await checkpoint.close()
+  await loadTokenizer(dir)
+  const raw = json as { readonly architectures?: readonly string[]; readonly model_type?: string }
+  return {
+    ...source,
+    architecture: raw.architectures?.[0] ?? raw.model_type ?? 'qwen2',
+    hiddenSize: config.hidden_size,
+    layers: config.num_hidden_layers,
+    vocabSize: config.vocab_size,
+    parameters: countParameters(config),
+  }
+}
+
 /** Creates the real components (initialises the TF.js backend once). */
 export async function createRealComponents(options: RealComponentsOptions = {}): Promise<BenchComponents> {
   const backend = (options.backend ?? 'auto') as BackendPreference
@@ -77,9 +126,18 @@ export async function createRealComponents(options: RealComponentsOptions = {}):
       const policy = await createPolicy({ tokenizer, seed, model: preset.model, backend })
       return asBenchPolicy(policy)
     },
-    async loadPolicy(dir) {
-      return asBenchPolicy(await loadPolicy(dir, { backend }))
+    async loadPolicy(dir, load = {}) {
+      const { loraRank, onMemoryPlan } = load
+      return asBenchPolicy(
+        await loadPolicy(dir, {
+          backend,
+          // Seed 0 for every method: PEFT's initialisation (B = 0) starts each one exactly at the loaded weights.
+          ...(loraRank === undefined ? {} : { lora: { rank: loraRank, seed: 0 } }),
+          ...(onMemoryPlan === undefined ? {} : { onMemoryPlan: (plan) => onMemoryPlan(plan.text) }),
+        }),
+      )
     },
+    describePolicy: describePolicyDir,
     async createCritic({ policy, seed }) {
       return createValueModel({ from: policy as TfjsPolicy, seed })
     },

@@ -7,6 +7,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { runId } from './experiment.js'
 import type { Fingerprint } from './fingerprint.js'
+import { describePolicyInfo, formatParameters } from './policy-source.js'
 import { bullets, paragraphs, table } from './markdown.js'
 import { loadPaperReferences, type PaperReferences } from './paper.js'
 import { envBudget } from './presets.js'
@@ -138,17 +139,22 @@ function honesty(input: ReportInput): string {
   const params = [
     ...new Set(input.bases.map((b) => b.info?.parameters).filter((x): x is number => x !== undefined)),
   ]
+  const loaded = input.fingerprint?.policy
   const model =
-    params.length === 0
-      ? 'a small Qwen2-style model'
-      : `a ${params.map((x) => `${(x / 1e6).toFixed(2)}M`).join(' / ')}-parameter Qwen2-style model`
+    loaded !== undefined
+      ? `the ${formatParameters(loaded.parameters)}-parameter ${loaded.architecture} loaded from ${loaded.dir}`
+      : params.length === 0
+        ? 'a small Qwen2-style model'
+        : `a ${params.map((x) => `${(x / 1e6).toFixed(2)}M`).join(' / ')}-parameter Qwen2-style model`
   return paragraphs(
     '## Read this first: what this run can and cannot show',
     bullets([
       `**Absolute numbers are not comparable with the paper's.** The paper fine-tunes Qwen2.5-1.5B/7B-Instruct ` +
         `(billions of parameters, pretrained on trillions of tokens) on 2 GPUs for about 12 hours per run, 16 groups × 8 ` +
         `trajectories for 150 iterations. This preset (\`${p.name}\`) trains ${model} ` +
-        `from an SFT base made from a few expert demonstrations` +
+        (loaded !== undefined && !loaded.sft
+          ? 'as it was loaded (no SFT warm start)'
+          : `from an SFT base made from a few expert demonstrations`) +
         (p.name === 'paper'
           ? ''
           : `, with ${alf.rollout?.groupsPerIteration ?? 16} groups × ${alf.rollout?.groupSize ?? 8} for ${alf.trainer?.iterations ?? 150} iterations on ALFWorld`) +
@@ -162,8 +168,12 @@ function honesty(input: ReportInput): string {
       `**What is comparable:** the ordering of methods at an equal rollout budget (the claim section), the ` +
         `relative cost of GiGPO's extra stages (compute-cost section), and the shape of the step-group size ` +
         `distribution (step-group section).`,
-      `**Deviations at this scale:** the policy starts from SFT on oracle demonstrations instead of an instruct ` +
-        `model; ` +
+      `**Deviations at this scale:** ` +
+        (loaded === undefined
+          ? 'the policy starts from SFT on oracle demonstrations instead of an instruct model; '
+          : loaded.sft
+            ? "the loaded model is fine-tuned on oracle demonstrations (the preset's SFT, --sft) before RL; "
+            : '') +
         ((alf.rollout?.decoding ?? 'free') === 'constrained'
           ? 'decoding is constrained to the admissible actions (a tiny model cannot learn the free-text format in ' +
             'minutes), so the format penalty never fires and every action is valid; '
@@ -194,6 +204,9 @@ function subsetNote(input: ReportInput): string | undefined {
 
 /** How the SFT base was made: demonstrations, epochs run, and the early stop if the preset has one. */
 function sftDescription(info: BaseInfo | undefined, budget: SftBudget): string {
+  if (info?.policy !== undefined && !info.policy.sft) {
+    return `no SFT: the \`--policy\` model as loaded from ${info.policy.dir}`
+  }
   const sft = info?.sft ?? budget
   const metrics = info?.metrics ?? {}
   const run = metrics['epochs_run']
@@ -247,6 +260,7 @@ function setup(input: ReportInput): string {
                 .join(', '),
             ],
             ['command', `\`${f.command}\``],
+            ...(f.policy === undefined ? [] : [['policy (--policy)', describePolicyInfo(f.policy)]]),
           ],
         })
   const paperSetup = input.paper.setup as Record<string, Record<string, unknown>>
@@ -296,11 +310,16 @@ function setup(input: ReportInput): string {
       )
     }
   }
-  const model = Object.entries(input.preset.model)
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ')
+  const loaded = f?.policy
+  const model =
+    loaded === undefined
+      ? `Model: ${Object.entries(input.preset.model)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}; word vocabulary ${input.preset.vocabularySize}.`
+      : `Model: loaded with \`--policy\` from ${describePolicyInfo(loaded)}, with its own tokenizer; the ` +
+        `preset's model size and word vocabulary are not used.`
   const baseLines = input.bases
-    .filter((b) => b.info !== undefined)
+    .filter((b) => b.info !== undefined && (b.info.policy === undefined || b.info.policy.sft))
     .map(
       (b) =>
         `${b.env} seed ${b.seed}: ${b.info!.metrics['examples'] ?? '?'} SFT examples from expert episodes ` +
@@ -310,8 +329,9 @@ function setup(input: ReportInput): string {
   return paragraphs(
     '## Setup',
     input.preset.description,
-    `Model: ${model}; word vocabulary ${input.preset.vocabularySize}. Seeds: ${input.seeds.join(', ')}. ` +
-      `Every variant of an environment uses the same budget and starts from the same SFT base of its seed.` +
+    `${model} Seeds: ${input.seeds.join(', ')}. ` +
+      `Every variant of an environment uses the same budget and starts from the same ` +
+      `${loaded !== undefined && !loaded.sft ? 'loaded weights' : 'SFT base of its seed'}.` +
       (input.preset.measured === undefined
         ? ''
         : ` Measured wall time of the default invocation: ${input.preset.measured}.`),

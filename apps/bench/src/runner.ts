@@ -7,7 +7,10 @@
  * 3. For each run: load the base, train with the trainer (checkpoints in the run directory), evaluate.
  * 4. RESULTS.md and plots.
  */
+import { existsSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { InvalidArgumentError } from '@gigpo/protocol'
 import {
   createEstimator,
   createMetricsLog,
@@ -20,7 +23,7 @@ import {
   type TrainerConfig,
   type TrainerEvent,
 } from '@gigpo/trainer'
-import type { BenchComponents, BenchPolicy } from './components.js'
+import type { BenchComponents, BenchPolicy, LoadBenchPolicyOptions } from './components.js'
 import { collectPerturbedDemonstrations } from './demonstrations.js'
 import { createDiagnosingEstimator } from './diagnostics.js'
 import { evaluatePolicy } from './evaluate.js'
@@ -28,6 +31,7 @@ import { runId } from './experiment.js'
 import { takeFingerprint } from './fingerprint.js'
 import { baseUnits, checkDone, evalUnits, planRuns, workUnits, type PlannedWork } from './plan.js'
 import { envBudget } from './presets.js'
+import { describePolicyInfo } from './policy-source.js'
 import { formatWorkerStatus, type Progress } from './progress.js'
 import { writeReport } from './report.js'
 import { presetLayout, readJsonIfExists, type Invocation, type PresetLayout } from './results.js'
@@ -35,12 +39,14 @@ import { runSeeds, trainerConfigFor } from './run-config.js'
 import { restrictSuite } from './task-subset.js'
 import type {
   BaseInfo,
+  BenchPolicySource,
   BenchPreset,
   BenchRollouts,
   EnvId,
   Evaluation,
   Experiment,
   PlanContext,
+  PolicySourceInfo,
   RunSpec,
   SftBudget,
 } from './types.js'
@@ -96,6 +102,11 @@ export interface RunBenchOptions {
    */
   readonly jobs?: number
   readonly startWorker?: () => ChainWorker
+  /**
+   * The base policy of every method loaded from a directory (`--policy`) instead of the preset's model from
+   * scratch; needs `components.describePolicy`. @defaultValue the preset's model, from an SFT warm start
+   */
+  readonly policy?: BenchPolicySource
   readonly progress: Progress
   /** The command line, for the fingerprint. */
   readonly command: string
@@ -146,10 +157,23 @@ export async function runBench(options: RunBenchOptions): Promise<RunBenchResult
     const results = await report()
     return { layout, results, runs, failures: [], wallSeconds: (performance.now() - started) / 1000 }
   }
+  const policyInfo =
+    options.policy === undefined ? undefined : await describePolicySource(components, options.policy)
   if (options.fresh === true) await rm(layout.root, { recursive: true, force: true })
+  await checkPolicySource({ layout, policy: options.policy })
   await mkdir(layout.root, { recursive: true })
+  const source: PolicySourceFile = {
+    format: 'gigpo-bench-policy-source/v1',
+    policy: options.policy ?? null,
+  }
+  await writeFile(policySourcePath(layout), `${JSON.stringify(source, null, 2)}\n`)
+  if (policyInfo !== undefined) progress.log(`Base policy: ${describePolicyInfo(policyInfo)}`)
 
-  const fingerprint = takeFingerprint({ backend: await components.backend(), command: options.command })
+  const fingerprint = takeFingerprint({
+    backend: await components.backend(),
+    command: options.command,
+    ...(policyInfo === undefined ? {} : { policy: policyInfo }),
+  })
   await writeFile(layout.fingerprint, `${JSON.stringify(fingerprint, null, 2)}\n`)
 
   const work = await checkDone(layout, runs)
@@ -174,7 +198,16 @@ export async function runBench(options: RunBenchOptions): Promise<RunBenchResult
   const failures: Failure[] = []
   if (jobs === 1 || options.startWorker === undefined) {
     for (const chain of chains) {
-      failures.push(...(await runChain({ ...options, layout, context, chain, onRunDone: report })))
+      failures.push(
+        ...(await runChain({
+          ...withoutPolicy(options),
+          layout,
+          context,
+          chain,
+          onRunDone: report,
+          ...(policyInfo === undefined ? {} : { policy: policyInfo }),
+        })),
+      )
     }
   } else {
     failures.push(
@@ -198,6 +231,68 @@ export async function runBench(options: RunBenchOptions): Promise<RunBenchResult
   const results = await report()
   progress.finish()
   return { layout, results, runs, failures, wallSeconds: (performance.now() - started) / 1000 }
+}
+
+function withoutPolicy(options: RunBenchOptions): Omit<RunBenchOptions, 'policy'> {
+  const { policy: _policy, ...rest } = options
+  return rest
+}
+
+/** `policy-source.json` of a preset directory: where its bases came from (`null`: the preset's model). */
+export interface PolicySourceFile {
+  readonly format: 'gigpo-bench-policy-source/v1'
+  readonly policy: BenchPolicySource | null
+}
+
+/** Path of a preset directory's {@link PolicySourceFile}. */
+export function policySourcePath(layout: PresetLayout): string {
+  return join(layout.root, 'policy-source.json')
+}
+
+/** Checks and describes a `--policy` directory; its problems become an `InvalidArgumentError` naming the option. */
+async function describePolicySource(
+  components: BenchComponents,
+  policy: BenchPolicySource,
+): Promise<PolicySourceInfo> {
+  if (components.describePolicy === undefined) {
+    throw new InvalidArgumentError('--policy: these components cannot load a policy from a directory.')
+  }
+  try {
+    return await components.describePolicy(policy)
+  } catch (error) {
+    throw policyError(policy, error)
+  }
+}
+
+function policyError(policy: BenchPolicySource, error: unknown): InvalidArgumentError {
+  const message = error instanceof Error ? error.message : String(error)
+  return new InvalidArgumentError(`--policy ${policy.dir}: ${message}`, { cause: error })
+}
+
+/**
+ * Refuses to continue a preset directory whose bases came from another policy source (another `--policy`
+ * directory, LoRA rank or SFT choice, or the preset's model): its bases and runs would mix two starting points. A
+ * directory from before `policy-source.json` existed counts as the preset's model when it holds SFT bases.
+ */
+export async function checkPolicySource(input: {
+  readonly layout: PresetLayout
+  readonly policy: BenchPolicySource | undefined
+}): Promise<void> {
+  const { layout } = input
+  const recorded = await readJsonIfExists<PolicySourceFile>(policySourcePath(layout))
+  const previous =
+    recorded !== undefined ? recorded.policy : existsSync(join(layout.root, 'bases')) ? null : undefined
+  if (previous === undefined) return
+  const current = input.policy ?? null
+  if (JSON.stringify(previous) === JSON.stringify(current)) return
+  const name = (p: BenchPolicySource | null) =>
+    p === null
+      ? "the preset's model (no --policy)"
+      : `--policy ${p.dir}${p.loraRank === undefined ? '' : ` --lora ${p.loraRank}`}${p.sft ? ' --sft' : ''}`
+  throw new InvalidArgumentError(
+    `${layout.root} was started from ${name(previous)}, not ${name(current)}: its bases and runs would mix two ` +
+      `starting points. Rerun with --fresh to start this preset over, use another --out, or repeat the original options.`,
+  )
 }
 
 /**
@@ -305,6 +400,50 @@ export interface RunChainOptions {
   readonly onRunDone?: () => Promise<unknown>
   /** Where training rollouts run. @defaultValue in this process */
   readonly rollouts?: BenchRollouts
+  /** The `--policy` directory every base starts from, as checked by the invocation. @defaultValue the preset's model */
+  readonly policy?: PolicySourceInfo
+}
+
+/** The directory a run's base policy is loaded from, and the options to load it with. */
+function basePolicy(
+  options: Pick<RunChainOptions, 'policy' | 'layout' | 'progress'>,
+  env: EnvId,
+  seed: number,
+): { readonly dir: string; readonly load: LoadBenchPolicyOptions } {
+  const { policy } = options
+  if (policy === undefined || policy.sft) return { dir: options.layout.base(env, seed).policy, load: {} }
+  return { dir: policy.dir, load: policyLoadOptions(options, policy) }
+}
+
+/** Memory plans already printed by this process (one per directory and rank). */
+const printedPlans = new Set<string>()
+
+/** Options to load a `--policy` directory: its LoRA rank, its memory plan printed once. */
+function policyLoadOptions(
+  options: Pick<RunChainOptions, 'progress'>,
+  policy: BenchPolicySource,
+): LoadBenchPolicyOptions {
+  const key = `${policy.dir}#${policy.loraRank ?? 'full'}`
+  return {
+    ...(policy.loraRank === undefined ? {} : { loraRank: policy.loraRank }),
+    onMemoryPlan: (text) => {
+      if (printedPlans.has(key)) return
+      printedPlans.add(key)
+      options.progress.log(text)
+    },
+  }
+}
+
+/** Loads a `--policy` directory; its errors name the option. */
+async function loadPolicySource(
+  options: Pick<RunChainOptions, 'components' | 'progress'>,
+  policy: BenchPolicySource,
+): Promise<BenchPolicy> {
+  try {
+    return await options.components.loadPolicy(policy.dir, policyLoadOptions(options, policy))
+  } catch (error) {
+    throw policyError(policy, error)
+  }
 }
 
 /** Runs one chain in this process: the SFT base if needed, then each run. Returns what failed. */
@@ -380,6 +519,13 @@ async function makeBase(
   const suite = envSuites({ components, preset, env }).evaluation
   const config = baseConfig(preset, env, seed)
   let info = await readJsonIfExists<BaseInfo>(paths.info)
+  const source = options.policy
+  if (info === undefined && source !== undefined && !source.sft) {
+    // The loaded model is the base (the paper starts RL from the instruct model): no demonstrations, no SFT.
+    await mkdir(paths.dir, { recursive: true })
+    info = { format: 'gigpo-bench-base/v1', env, seed, metrics: {}, seconds: 0, policy: source }
+    await writeFile(paths.info, `${JSON.stringify(info, null, 2)}\n`)
+  }
   if (info === undefined) {
     const started = performance.now()
     progress.status(`${env} seed ${seed}: SFT base · expert demonstrations`)
@@ -402,12 +548,15 @@ async function makeBase(
     if (demos.examples.length === 0) {
       throw new Error(`${env}: the expert won none of ${demos.episodes} demonstration episodes; no SFT data.`)
     }
-    const policy = await components.createPolicy({
-      env,
-      seed,
-      preset,
-      corpus: demos.examples.flatMap((e) => [e.prompt, e.response]),
-    })
+    const policy =
+      source === undefined
+        ? await components.createPolicy({
+            env,
+            seed,
+            preset,
+            corpus: demos.examples.flatMap((e) => [e.prompt, e.response]),
+          })
+        : await loadPolicySource(options, source)
     try {
       progress.status(`${env} seed ${seed}: SFT base · fine-tuning on ${demos.examples.length} examples`)
       const sft = await fineTune({
@@ -449,14 +598,22 @@ async function makeBase(
         seconds: (performance.now() - started) / 1000,
         ...(policy.parameterCount === undefined ? {} : { parameters: policy.parameterCount }),
         sft: budget.sft,
+        ...(source === undefined ? {} : { policy: source }),
       }
       await writeFile(paths.info, `${JSON.stringify(info, null, 2)}\n`)
     } finally {
       policy.dispose()
     }
   }
-  const policy = await components.loadPolicy(paths.policy)
+  const base = basePolicy(options, env, seed)
+  const policy = await components.loadPolicy(base.dir, base.load).catch((error: unknown) => {
+    throw source === undefined || source.sft ? error : policyError(source, error)
+  })
   try {
+    if (info.parameters === undefined && policy.parameterCount !== undefined) {
+      info = { ...info, parameters: policy.parameterCount }
+      await writeFile(paths.info, `${JSON.stringify(info, null, 2)}\n`)
+    }
     progress.status(`${env} seed ${seed}: evaluating the SFT base`)
     const evaluation = await evaluatePolicy({
       env,
@@ -596,7 +753,8 @@ async function trainRun(options: RunChainOptions & { readonly spec: RunSpec }): 
   const config = resolveTrainerConfig(input)
   const suites = envSuites({ components, preset, env: spec.env })
   const suite = suites.train
-  const policy = await components.loadPolicy(layout.base(spec.env, spec.seed).policy)
+  const base = basePolicy(options, spec.env, spec.seed)
+  const policy = await components.loadPolicy(base.dir, base.load)
   policy.resetOptimizer?.()
   const critic =
     spec.variant.estimator === 'ppo'
@@ -693,7 +851,11 @@ async function trainRun(options: RunChainOptions & { readonly spec: RunSpec }): 
       onProgress: (p) =>
         progress.status(`${id} · final evaluation · step ${p.step + 1} · ${p.active}/${p.slots} running`),
     })
-    const fingerprint = takeFingerprint({ backend: await components.backend(), command: options.command })
+    const fingerprint = takeFingerprint({
+      backend: await components.backend(),
+      command: options.command,
+      ...(options.policy === undefined ? {} : { policy: options.policy }),
+    })
     await writeFile(paths.fingerprint, `${JSON.stringify(fingerprint, null, 2)}\n`)
     await writeFile(paths.evaluation, `${JSON.stringify(evaluation)}\n`)
     progress.advance(evalUnits(options.context, spec.env))

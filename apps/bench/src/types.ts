@@ -77,6 +77,30 @@ export type BenchRollouts =
   | { readonly backend: 'threads'; readonly threads: number }
   | { readonly backend: 'queue'; readonly redis: string }
 
+/**
+ * The base policy of every method loaded from a directory (`--policy DIR`) instead of the preset's model built from
+ * scratch: a Hugging Face Qwen2 checkpoint (e.g. Qwen2.5-1.5B-Instruct) or a policy saved by `TfjsPolicy.save`.
+ */
+export interface BenchPolicySource {
+  /** The directory (absolute). */
+  readonly dir: string
+  /** Train LoRA adapters of this rank on the loaded weights (every method's adapters start at zero). */
+  readonly loraRank?: number
+  /** Run the preset's SFT warm start on top of the loaded weights. @defaultValue `false` (the loaded model is the base) */
+  readonly sft: boolean
+}
+
+/** What the fingerprint and the report say about a `--policy` directory (from its `config.json`). */
+export interface PolicySourceInfo extends BenchPolicySource {
+  /** `config.json`'s `architectures[0]` (or `model_type`). */
+  readonly architecture: string
+  readonly hiddenSize: number
+  readonly layers: number
+  readonly vocabSize: number
+  /** Parameters of the model (without adapters). */
+  readonly parameters: number
+}
+
 /** Preset names. */
 export type BenchPresetName = 'quick' | 'standard' | 'paper' | 'smoke'
 
@@ -199,8 +223,10 @@ export interface BaseInfo {
   readonly metrics: Readonly<Record<string, number>>
   readonly seconds: number
   readonly parameters?: number
-  /** The SFT settings used. */
+  /** The SFT settings used (absent when the base is a `--policy` directory used as it is). */
   readonly sft?: SftBudget
+  /** The `--policy` directory the base came from (absent: the preset's model from scratch). */
+  readonly policy?: BenchPolicySource
 }
 
 /** A run as the report sees it. */
