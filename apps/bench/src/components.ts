@@ -29,6 +29,11 @@ export interface LoadBenchPolicyOptions {
   readonly loraRank?: number
   /** Receives the memory plan (printable text) before any weight is read, when the loader makes one. */
   readonly onMemoryPlan?: (text: string) => void
+  /**
+   * The workload the memory plan is made for: sequences generated together (a training rollout's groups × N) and
+   * tokens per sequence (prompt + response caps). @defaultValue the loader's (batch 8)
+   */
+  readonly workload?: { readonly batch: number; readonly context: number }
 }
 
 /** The building blocks of a bench run. */

@@ -21,7 +21,7 @@ import { envBudget, PRESETS } from './presets.js'
 import { createProgress } from './progress.js'
 import { createRealComponents } from './real-components.js'
 import { presetLayout } from './results.js'
-import { envSuites, runBench } from './runner.js'
+import { envSuites, memoryWorkload, runBench } from './runner.js'
 import type { BaseInfo, BenchPolicySource, RunSpec } from './types.js'
 
 const SPECS: readonly RunSpec[] = [
@@ -79,6 +79,15 @@ describe('formatParameters / describePolicyInfo', () => {
       '/models/Qwen2.5-1.5B-Instruct (Qwen2ForCausalLM, 28 layers × 1536, vocabulary 151936, 1543.7M parameters; ' +
         'LoRA rank 16; no SFT warm start: the loaded model is the base)',
     )
+  })
+})
+
+describe('memoryWorkload', () => {
+  it("plans for the preset's largest training rollout and longest sequence", () => {
+    // paper: 16 groups × 8; WebShop's 4096-token prompt cap + 512 response tokens.
+    expect(memoryWorkload(PRESETS.paper, ['alfworld', 'webshop'])).toEqual({ batch: 128, context: 4608 })
+    expect(memoryWorkload(PRESETS.paper, ['alfworld'])).toEqual({ batch: 128, context: 2560 })
+    expect(memoryWorkload(PRESETS.smoke, ['alfworld'])).toEqual({ batch: 4, context: 2064 })
   })
 })
 
@@ -175,7 +184,10 @@ describe.skipIf(process.env['GIGPO_SLOW'] === '0')(
         expect(result.failures).toEqual([])
         const layout = presetLayout(join(out, 'smoke'))
         // The memory plan was printed (once) before the weights were read, and the source named.
-        expect(log.filter((l) => l.startsWith('Memory plan: Qwen2 1 layers × 32'))).toHaveLength(1)
+        const plans = log.filter((l) => l.startsWith('Memory plan: Qwen2 1 layers × 32'))
+        expect(plans).toHaveLength(1)
+        // For the smoke preset's ALFWorld rollouts: 2 groups × 2 sequences of ≤ 2048 prompt + 16 response tokens.
+        expect(plans[0]).toContain('batch 4 × 2064 tokens')
         expect(log.some((l) => l.startsWith(`Base policy: ${dir} (`))).toBe(true)
 
         // The base is the loaded policy: no SFT (no demonstrations, no policy copy), its size recorded.

@@ -127,13 +127,14 @@ export async function createRealComponents(options: RealComponentsOptions = {}):
       return asBenchPolicy(policy)
     },
     async loadPolicy(dir, load = {}) {
-      const { loraRank, onMemoryPlan } = load
+      const { loraRank, onMemoryPlan, workload } = load
       return asBenchPolicy(
         await loadPolicy(dir, {
           backend,
           // Seed 0 for every method: PEFT's initialisation (B = 0) starts each one exactly at the loaded weights.
           ...(loraRank === undefined ? {} : { lora: { rank: loraRank, seed: 0 } }),
           ...(onMemoryPlan === undefined ? {} : { onMemoryPlan: (plan) => onMemoryPlan(plan.text) }),
+          ...(workload === undefined ? {} : { memory: { batch: workload.batch, context: workload.context } }),
         }),
       )
     },

@@ -406,7 +406,7 @@ export interface RunChainOptions {
 
 /** The directory a run's base policy is loaded from, and the options to load it with. */
 function basePolicy(
-  options: Pick<RunChainOptions, 'policy' | 'layout' | 'progress'>,
+  options: Pick<RunChainOptions, 'policy' | 'layout' | 'progress' | 'preset' | 'context'>,
   env: EnvId,
   seed: number,
 ): { readonly dir: string; readonly load: LoadBenchPolicyOptions } {
@@ -418,14 +418,33 @@ function basePolicy(
 /** Memory plans already printed by this process (one per directory and rank). */
 const printedPlans = new Set<string>()
 
-/** Options to load a `--policy` directory: its LoRA rank, its memory plan printed once. */
+/**
+ * The memory plan's workload for a preset's environments: the largest training rollout (groups × N sequences
+ * generated together) and the longest sequence it allows (prompt cap + response cap).
+ */
+export function memoryWorkload(
+  preset: BenchPreset,
+  envs: readonly EnvId[],
+): { readonly batch: number; readonly context: number } {
+  let batch = 1
+  let context = 1
+  for (const env of envs) {
+    const { rollout } = baseConfig(preset, env, 0)
+    batch = Math.max(batch, rollout.groupsPerIteration * rollout.groupSize)
+    context = Math.max(context, rollout.maxPromptTokens + rollout.maxNewTokens)
+  }
+  return { batch, context }
+}
+
+/** Options to load a `--policy` directory: its LoRA rank, the preset's workload, its memory plan printed once. */
 function policyLoadOptions(
-  options: Pick<RunChainOptions, 'progress'>,
+  options: Pick<RunChainOptions, 'progress' | 'preset' | 'context'>,
   policy: BenchPolicySource,
 ): LoadBenchPolicyOptions {
   const key = `${policy.dir}#${policy.loraRank ?? 'full'}`
   return {
     ...(policy.loraRank === undefined ? {} : { loraRank: policy.loraRank }),
+    workload: memoryWorkload(options.preset, options.context.envs),
     onMemoryPlan: (text) => {
       if (printedPlans.has(key)) return
       printedPlans.add(key)
@@ -436,7 +455,7 @@ function policyLoadOptions(
 
 /** Loads a `--policy` directory; its errors name the option. */
 async function loadPolicySource(
-  options: Pick<RunChainOptions, 'components' | 'progress'>,
+  options: Pick<RunChainOptions, 'components' | 'progress' | 'preset' | 'context'>,
   policy: BenchPolicySource,
 ): Promise<BenchPolicy> {
   try {
