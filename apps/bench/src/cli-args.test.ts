@@ -120,6 +120,12 @@ describe('parseCliArgs', () => {
     expect(() => parseCliArgs(['--policy', 'm', '--lora', 'x'])).toThrow(InvalidArgumentError)
     expect(() => parseCliArgs(['--policy', ' '])).toThrow(/--policy: give a directory/)
     expect(() => parseCliArgs(['--policy'])).toThrow(InvalidArgumentError)
+    expect(parseCliArgs(['--policy', 'm', '--memory-budget', '80']).memoryBudgetBytes).toBe(80 * 1024 ** 3)
+    expect(parseCliArgs(['--policy', 'm']).memoryBudgetBytes).toBeUndefined()
+    expect(() => parseCliArgs(['--memory-budget', '80'])).toThrow(/--memory-budget goes with --policy/)
+    expect(() => parseCliArgs(['--policy', 'm', '--memory-budget', '0'])).toThrow(
+      /--memory-budget: a positive number of GiB, got "0"/,
+    )
     expect(USAGE).toContain('--policy <dir>')
     expect(USAGE).toContain('--lora <rank>')
   })

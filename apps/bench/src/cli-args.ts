@@ -32,6 +32,8 @@ export interface CliOptions {
    * it absolute); `undefined` = the preset's model from scratch.
    */
   readonly policy?: BenchPolicySource
+  /** `--memory-budget GiB` (with `--policy`): the memory plan's budget in bytes. */
+  readonly memoryBudgetBytes?: number
 }
 
 /** The help text. */
@@ -67,6 +69,7 @@ Options:
                            word tokenizer, and skips the SFT warm start (the loaded model is the base)
       --sft                with --policy: run the preset's SFT warm start on top of the loaded model
       --lora <rank>        with --policy: train LoRA adapters of this rank instead of every weight
+      --memory-budget <GiB> with --policy: the memory plan's budget, e.g. the GPU's memory (default: 80% of RAM)
       --list               list presets and experiments, then exit
   -h, --help               this text
 `
@@ -116,6 +119,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         policy: { type: 'string' },
         sft: { type: 'boolean' },
         lora: { type: 'string' },
+        'memory-budget': { type: 'string' },
         list: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -195,6 +199,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     sft: values['sft'] === true,
     lora: values['lora'] as string | undefined,
   })
+  const memoryBudgetBytes = parseMemoryBudget(values['memory-budget'] as string | undefined, policy)
   const experiments = list(values['experiments'] as string | undefined)
   return {
     preset,
@@ -211,7 +216,24 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     ...(jobs === undefined ? {} : { jobs }),
     ...(rollouts === undefined ? {} : { rollouts }),
     ...(policy === undefined ? {} : { policy }),
+    ...(memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes }),
   }
+}
+
+/** `--memory-budget <GiB>` → bytes; only with `--policy` (the preset's own models are not planned). */
+function parseMemoryBudget(
+  value: string | undefined,
+  policy: BenchPolicySource | undefined,
+): number | undefined {
+  if (value === undefined) return undefined
+  if (policy === undefined) throw new InvalidArgumentError('--memory-budget goes with --policy <dir>.')
+  const gib = Number(value)
+  if (!Number.isFinite(gib) || gib <= 0) {
+    throw new InvalidArgumentError(
+      `--memory-budget: a positive number of GiB, got ${JSON.stringify(value)} (e.g. --memory-budget 80).`,
+    )
+  }
+  return Math.round(gib * 1024 ** 3)
 }
 
 /** `--policy`, `--sft`, `--lora`: the last two only make sense with the first. */

@@ -78,6 +78,8 @@ async function main(): Promise<number> {
     `pnpm bench ${['--', ...process.argv.slice(2).filter((a) => a !== '--')].join(' ')}`.replace(/ --$/, '')
   const jobs = args.jobs ?? Math.min(2, availableParallelism())
   const policy = args.policy === undefined ? undefined : { ...args.policy, dir: resolve(args.policy.dir) }
+  const policyLoad =
+    args.memoryBudgetBytes === undefined ? undefined : { memoryBudgetBytes: args.memoryBudgetBytes }
   const result = await runBench({
     preset: args.preset,
     seeds: args.seeds,
@@ -89,6 +91,7 @@ async function main(): Promise<number> {
     reportOnly: args.reportOnly,
     ...(args.rollouts === undefined ? {} : { rollouts: args.rollouts }),
     ...(policy === undefined ? {} : { policy }),
+    ...(policyLoad === undefined ? {} : { policyLoad }),
     jobs,
     startWorker: createForkWorkers({
       preset: args.preset.name,
@@ -99,6 +102,7 @@ async function main(): Promise<number> {
       ...(args.backend === undefined ? {} : { backend: args.backend }),
       ...(args.rollouts === undefined ? {} : { rollouts: args.rollouts }),
       ...(policy === undefined ? {} : { policy }),
+      ...(policyLoad === undefined ? {} : { policyLoad }),
     }),
     progress,
     command,

@@ -33,7 +33,12 @@ export interface LoadBenchPolicyOptions {
    * The workload the memory plan is made for: sequences generated together (a training rollout's groups × N) and
    * tokens per sequence (prompt + response caps). @defaultValue the loader's (batch 8)
    */
-  readonly workload?: { readonly batch: number; readonly context: number }
+  readonly workload?: {
+    readonly batch: number
+    readonly context: number
+    /** Bytes the model may use (e.g. the GPU's memory). @defaultValue the loader's (80% of system memory) */
+    readonly budgetBytes?: number
+  }
 }
 
 /** The building blocks of a bench run. */

@@ -8,7 +8,7 @@ import type { Progress } from './progress.js'
 import { createRealComponents, describePolicyDir } from './real-components.js'
 import { presetLayout } from './results.js'
 import { runChain, type Chain } from './runner.js'
-import type { BenchPolicySource, BenchRollouts, EnvId } from './types.js'
+import type { BenchPolicySource, BenchRollouts, EnvId, PolicyLoadSettings } from './types.js'
 
 /** What the parent passes (as JSON in `argv[2]`). */
 export interface JobInput {
@@ -22,6 +22,8 @@ export interface JobInput {
   readonly rollouts?: BenchRollouts
   /** The `--policy` directory (absolute) every base starts from. @defaultValue the preset's model */
   readonly policy?: BenchPolicySource
+  /** How the `--policy` directory is loaded (the memory plan's budget). */
+  readonly policyLoad?: PolicyLoadSettings
 }
 
 /** Messages from the parent to a job. */
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
       command: input.command,
       ...(input.rollouts === undefined ? {} : { rollouts: input.rollouts }),
       ...(policy === undefined ? {} : { policy }),
+      ...(input.policyLoad === undefined ? {} : { policyLoad: input.policyLoad }),
       onRunDone: () => send({ kind: 'run-done' }),
     })
     await send({

@@ -229,6 +229,29 @@ describe.skipIf(process.env['GIGPO_SLOW'] === '0')(
       },
     )
 
+    it('refuses a model whose memory plan does not fit the budget, naming --policy', async () => {
+      const result = await runBench({
+        preset: PRESETS.smoke,
+        seeds: [0],
+        envs: ['alfworld'],
+        experiments: [twoRuns],
+        outDir: join(out, 'too-small'),
+        components,
+        policy: { dir, sft: false },
+        policyLoad: { memoryBudgetBytes: 1024 ** 2 },
+        progress: quiet(),
+        command: 'policy-source test',
+        repoRoot: REPO_ROOT,
+      })
+      expect(result.failures.map((f) => f.id)).toEqual(['bases/alfworld/seed-0'])
+      const error = result.failures[0]!.error
+      expect(error).toBeInstanceOf(InvalidArgumentError)
+      expect((error as Error).message).toMatch(
+        new RegExp(`^--policy ${dir}: The model does not fit: .* budget is 1\\.0 MiB`, 'u'),
+      )
+      expect((error as Error).cause).toMatchObject({ name: 'MemoryPlanError' })
+    })
+
     it(
       'with --sft --lora: the preset SFT trains adapters on the loaded model, every method starts from them',
       {

@@ -134,7 +134,15 @@ export async function createRealComponents(options: RealComponentsOptions = {}):
           // Seed 0 for every method: PEFT's initialisation (B = 0) starts each one exactly at the loaded weights.
           ...(loraRank === undefined ? {} : { lora: { rank: loraRank, seed: 0 } }),
           ...(onMemoryPlan === undefined ? {} : { onMemoryPlan: (plan) => onMemoryPlan(plan.text) }),
-          ...(workload === undefined ? {} : { memory: { batch: workload.batch, context: workload.context } }),
+          ...(workload === undefined
+            ? {}
+            : {
+                memory: {
+                  batch: workload.batch,
+                  context: workload.context,
+                  ...(workload.budgetBytes === undefined ? {} : { budgetBytes: workload.budgetBytes }),
+                },
+              }),
         }),
       )
     },

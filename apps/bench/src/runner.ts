@@ -46,6 +46,7 @@ import type {
   Evaluation,
   Experiment,
   PlanContext,
+  PolicyLoadSettings,
   PolicySourceInfo,
   RunSpec,
   SftBudget,
@@ -107,6 +108,8 @@ export interface RunBenchOptions {
    * scratch; needs `components.describePolicy`. @defaultValue the preset's model, from an SFT warm start
    */
   readonly policy?: BenchPolicySource
+  /** How a `--policy` directory is loaded (the memory plan's budget). */
+  readonly policyLoad?: PolicyLoadSettings
   readonly progress: Progress
   /** The command line, for the fingerprint. */
   readonly command: string
@@ -402,11 +405,13 @@ export interface RunChainOptions {
   readonly rollouts?: BenchRollouts
   /** The `--policy` directory every base starts from, as checked by the invocation. @defaultValue the preset's model */
   readonly policy?: PolicySourceInfo
+  /** How a `--policy` directory is loaded (the memory plan's budget). */
+  readonly policyLoad?: PolicyLoadSettings
 }
 
 /** The directory a run's base policy is loaded from, and the options to load it with. */
 function basePolicy(
-  options: Pick<RunChainOptions, 'policy' | 'layout' | 'progress' | 'preset' | 'context'>,
+  options: Pick<RunChainOptions, 'policy' | 'layout' | 'progress' | 'preset' | 'context' | 'policyLoad'>,
   env: EnvId,
   seed: number,
 ): { readonly dir: string; readonly load: LoadBenchPolicyOptions } {
@@ -438,13 +443,17 @@ export function memoryWorkload(
 
 /** Options to load a `--policy` directory: its LoRA rank, the preset's workload, its memory plan printed once. */
 function policyLoadOptions(
-  options: Pick<RunChainOptions, 'progress' | 'preset' | 'context'>,
+  options: Pick<RunChainOptions, 'progress' | 'preset' | 'context' | 'policyLoad'>,
   policy: BenchPolicySource,
 ): LoadBenchPolicyOptions {
+  const budgetBytes = options.policyLoad?.memoryBudgetBytes
   const key = `${policy.dir}#${policy.loraRank ?? 'full'}`
   return {
     ...(policy.loraRank === undefined ? {} : { loraRank: policy.loraRank }),
-    workload: memoryWorkload(options.preset, options.context.envs),
+    workload: {
+      ...memoryWorkload(options.preset, options.context.envs),
+      ...(budgetBytes === undefined ? {} : { budgetBytes }),
+    },
     onMemoryPlan: (text) => {
       if (printedPlans.has(key)) return
       printedPlans.add(key)
@@ -455,7 +464,7 @@ function policyLoadOptions(
 
 /** Loads a `--policy` directory; its errors name the option. */
 async function loadPolicySource(
-  options: Pick<RunChainOptions, 'components' | 'progress' | 'preset' | 'context'>,
+  options: Pick<RunChainOptions, 'components' | 'progress' | 'preset' | 'context' | 'policyLoad'>,
   policy: BenchPolicySource,
 ): Promise<BenchPolicy> {
   try {

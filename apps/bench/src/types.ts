@@ -90,6 +90,12 @@ export interface BenchPolicySource {
   readonly sft: boolean
 }
 
+/** Settings of a `--policy` load that do not change the results (so a resumed run may change them). */
+export interface PolicyLoadSettings {
+  /** The memory plan's budget in bytes (`--memory-budget`, e.g. the GPU's memory). @defaultValue 80% of system memory */
+  readonly memoryBudgetBytes?: number
+}
+
 /** What the fingerprint and the report say about a `--policy` directory (from its `config.json`). */
 export interface PolicySourceInfo extends BenchPolicySource {
   /** `config.json`'s `architectures[0]` (or `model_type`). */
