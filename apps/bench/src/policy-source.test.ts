@@ -11,9 +11,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildWordTokenizer, createPolicy, wrapAction, type TfjsPolicy } from '@gigpo/policy-tfjs'
 import { InvalidArgumentError } from '@gigpo/protocol'
-import { readMetricsFile } from '@gigpo/trainer'
+import { collectDemonstrations, readMetricsFile } from '@gigpo/trainer'
 import type { BenchComponents } from './components.js'
-import { collectPerturbedDemonstrations } from './demonstrations.js'
 import { defineExperiment, VARIANTS } from './experiment.js'
 import { REPO_ROOT, type Fingerprint } from './fingerprint.js'
 import { describePolicyInfo, formatParameters } from './policy-source.js'
@@ -143,7 +142,7 @@ describe.skipIf(process.env['GIGPO_SLOW'] === '0')(
       components = await createRealComponents({ backend: 'wasm' })
       // A word vocabulary from two expert ALFWorld episodes, a tiny model: the "checkpoint" a user would bring.
       const suite = envSuites({ components, preset: PRESETS.smoke, env: 'alfworld' }).evaluation
-      const demos = await collectPerturbedDemonstrations({
+      const demos = await collectDemonstrations({
         suite,
         episodes: 2,
         split: 'train',

@@ -12,6 +12,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { InvalidArgumentError } from '@gigpo/protocol'
 import {
+  collectDemonstrations,
   createEstimator,
   createMetricsLog,
   createTrainer,
@@ -24,7 +25,6 @@ import {
   type TrainerEvent,
 } from '@gigpo/trainer'
 import type { BenchComponents, BenchPolicy, LoadBenchPolicyOptions } from './components.js'
-import { collectPerturbedDemonstrations } from './demonstrations.js'
 import { createDiagnosingEstimator } from './diagnostics.js'
 import { evaluatePolicy } from './evaluate.js'
 import { runId } from './experiment.js'
@@ -558,7 +558,7 @@ async function makeBase(
     const started = performance.now()
     progress.status(`${env} seed ${seed}: SFT base · expert demonstrations`)
     const decoding = config.rollout.decoding
-    const demos = await collectPerturbedDemonstrations({
+    const demos = await collectDemonstrations({
       suite,
       episodes: budget.sft.demonstrations,
       split: config.env.trainSplit,
@@ -570,8 +570,7 @@ async function makeBase(
       response:
         components.demonstrationResponse?.(decoding) ??
         ((action: string) => demonstrationResponse(action, { decoding })),
-      perturbation: budget.sft.perturbation ?? 0,
-      seed,
+      perturbation: { probability: budget.sft.perturbation ?? 0, seed },
     })
     if (demos.examples.length === 0) {
       throw new Error(`${env}: the expert won none of ${demos.episodes} demonstration episodes; no SFT data.`)
