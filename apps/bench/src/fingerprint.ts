@@ -7,30 +7,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { availableParallelism, cpus, platform, release, totalmem } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { PolicySourceInfo } from './types.js'
+import type { Fingerprint, PolicySourceInfo } from './types.js'
 
-/** `run.json`. */
-export interface Fingerprint {
-  readonly format: 'gigpo-bench-fingerprint/v1'
-  /** ISO time the fingerprint was taken. */
-  readonly date: string
-  /** `git rev-parse HEAD`, with `-dirty` when the working tree has changes; `unknown` outside git. */
-  readonly gitSha: string
-  /** Versions of every `@gigpo/*` workspace package. */
-  readonly packages: Readonly<Record<string, string>>
-  /** `@tensorflow/tfjs-core` (and backend packages) versions, as installed. */
-  readonly tfjs: Readonly<Record<string, string>>
-  /** The TF.js backend the policy ran on (`wasm`, `node`, `node-gpu`, `cpu`), with its details. */
-  readonly backend: string
-  readonly cpu: { readonly model: string; readonly cores: number; readonly availableParallelism: number }
-  readonly memoryGb: number
-  readonly node: string
-  readonly os: string
-  /** The command line of the invocation. */
-  readonly command: string
-  /** The `--policy` directory every base started from (absent: the preset's model from scratch). */
-  readonly policy?: PolicySourceInfo
-}
+export type { Fingerprint } from './types.js'
 
 /** The monorepo root (two levels above `apps/bench`). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')

@@ -4,7 +4,6 @@
  * presets, results, the report and the runner all import their types from here.
  */
 import type { EstimatorName, GigpoMode, MetricsRecord, TrainerConfigInput } from '@gigpo/trainer'
-import type { Fingerprint } from './fingerprint.js'
 import type { PaperReferences } from './paper.js'
 import type { TaskSubset } from './task-subset.js'
 
@@ -267,4 +266,27 @@ export interface ReportContext {
   plot(name: string, svg: string): string
   /** Root of the repository (for the micro-benchmark results in `bench-results/`). */
   readonly repoRoot: string
+}
+
+/** `run.json`. */
+export interface Fingerprint {
+  readonly format: 'gigpo-bench-fingerprint/v1'
+  /** ISO time the fingerprint was taken. */
+  readonly date: string
+  /** `git rev-parse HEAD`, with `-dirty` when the working tree has changes; `unknown` outside git. */
+  readonly gitSha: string
+  /** Versions of every `@gigpo/*` workspace package. */
+  readonly packages: Readonly<Record<string, string>>
+  /** `@tensorflow/tfjs-core` (and backend packages) versions, as installed. */
+  readonly tfjs: Readonly<Record<string, string>>
+  /** The TF.js backend the policy ran on (`wasm`, `node`, `node-gpu`, `cpu`), with its details. */
+  readonly backend: string
+  readonly cpu: { readonly model: string; readonly cores: number; readonly availableParallelism: number }
+  readonly memoryGb: number
+  readonly node: string
+  readonly os: string
+  /** The command line of the invocation. */
+  readonly command: string
+  /** The `--policy` directory every base started from (absent: the preset's model from scratch). */
+  readonly policy?: PolicySourceInfo
 }

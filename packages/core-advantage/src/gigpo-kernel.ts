@@ -1,5 +1,5 @@
 import { buildDiagnostics } from './diagnostics.js'
-import type { GigpoResult, ResolvedGigpoOptions } from './gigpo.js'
+import type { GigpoResult, ResolvedGigpoOptions } from './gigpo-types.js'
 import { GIGPO_KERNEL_WASM } from './gigpo-kernel.generated.js'
 import { isIntegerTypedArray } from './prepare.js'
 import type { FlagColumn, IdColumn, NumberColumn, StepBatch } from './types.js'
